@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * tpmmux - one host TPM 2.0 shared by many KVM virtual machines.
+ *
+ * The ioctl ABI of the control device /dev/tpmmux.
+ *
+ * Conventions (as in include/uapi/linux/vhost.h):
+ *
+ * - one ioctl magic, TPMMUX_IOCTL_MAGIC; numbers 0x00-0x0f are queries of
+ *   the module and of the host chip, 0x10-0x2f manage vTPMs (to come);
+ * - every argument is a struct of __u32/__u64 fields with no implicit
+ *   padding; fields named @flags and @pad are inputs that must be zero
+ *   unless a flag is defined for them;
+ * - the kernel refuses an argument whose @pad is not zero with -EINVAL and
+ *   one with an unknown bit in @flags with -EOPNOTSUPP;
+ * - an unknown ioctl number gets -ENOTTY;
+ * - once the host TPM has gone away (its driver was unbound), every query
+ *   of the chip gets -ENODEV; the module itself stays usable.
+ *
+ * Userspace starts with TPMMUX_IOC_GET_VERSION, checks @abi_version and
+ * tests @features before it uses anything newer than ABI version 1.
+ */
+#ifndef _UAPI_LINUX_TPMMUX_H
+#define _UAPI_LINUX_TPMMUX_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/** TPMMUX_IOCTL_MAGIC - the one ioctl type of tpmmux */
+#define TPMMUX_IOCTL_MAGIC		0xB9
+
+/** TPMMUX_ABI_VERSION - bumped only on an incompatible change */
+#define TPMMUX_ABI_VERSION		1
+
+/** TPMMUX_DEVICE_NAME - the control device's name under /dev */
+#define TPMMUX_DEVICE_NAME		"tpmmux"
+
+/* Feature bits reported in &tpmmux_version.features. */
+/** TPMMUX_FEAT_CHIP_INFO - TPMMUX_IOC_GET_CHIP_INFO is implemented */
+#define TPMMUX_FEAT_CHIP_INFO		(1ULL << 0)
+
+/**
+ * TPMMUX_VERSION_CODE - pack a module version into a __u32
+ * @maj: major version (0-255)
+ * @min: minor version (0-255)
+ * @pat: patch level (0-255)
+ */
+#define TPMMUX_VERSION_CODE(maj, min, pat) \
+	(((maj) << 16) | ((min) << 8) | (pat))
+
+/**
+ * struct tpmmux_version - argument of TPMMUX_IOC_GET_VERSION
+ * @flags: in: must be zero (no flags are defined)
+ * @abi_version: out: TPMMUX_ABI_VERSION of the running module
+ * @features: out: TPMMUX_FEAT_* bits the running module implements
+ * @module_version: out: the module's version, see TPMMUX_VERSION_CODE()
+ * @nr_vtpms: out: number of vTPMs that exist now
+ * @max_vtpms: out: the most vTPMs the module will create
+ * @pad: in: must be zero
+ */
+struct tpmmux_version {
+	__u32 flags;
+	__u32 abi_version;
+	__u64 features;
+	__u32 module_version;
+	__u32 nr_vtpms;
+	__u32 max_vtpms;
+	__u32 pad;
+};
+
+/* Bits of &tpmmux_chip_info.state. */
+/** TPMMUX_CHIP_TPM2 - the chip is a TPM 2.0 (always set: tpmmux needs one) */
+#define TPMMUX_CHIP_TPM2		(1U << 0)
+
+/**
+ * struct tpmmux_chip_info - argument of TPMMUX_IOC_GET_CHIP_INFO
+ * @flags: in: must be zero (no flags are defined)
+ * @state: out: TPMMUX_CHIP_* bits
+ * @tpm_index: out: N of the host's /dev/tpmN that tpmmux uses
+ * @family: out: TPM_PT_FAMILY_INDICATOR, four ASCII bytes, most significant
+ *	first (0x322e3000 is "2.0")
+ * @level: out: TPM_PT_LEVEL
+ * @revision: out: TPM_PT_REVISION, the specification revision times 100
+ * @day_of_year: out: TPM_PT_DAY_OF_YEAR of the specification
+ * @year: out: TPM_PT_YEAR of the specification
+ * @manufacturer: out: TPM_PT_MANUFACTURER, four ASCII bytes, most
+ *	significant first (0x49424d00 is "IBM")
+ * @vendor_string: out: TPM_PT_VENDOR_STRING_1 to _4, four ASCII bytes each
+ * @vendor_tpm_type: out: TPM_PT_VENDOR_TPM_TYPE
+ * @firmware_version_1: out: TPM_PT_FIRMWARE_VERSION_1
+ * @firmware_version_2: out: TPM_PT_FIRMWARE_VERSION_2
+ * @max_command_size: out: TPM_PT_MAX_COMMAND_SIZE
+ * @max_response_size: out: TPM_PT_MAX_RESPONSE_SIZE
+ *
+ * Every TPM_PT_* value is read from the chip by TPM2_GetCapability(
+ * TPM_CAP_TPM_PROPERTIES) when the ioctl runs, exactly as the chip
+ * reports it (the raw values `tpm2_getcap properties-fixed` prints).
+ */
+struct tpmmux_chip_info {
+	__u32 flags;
+	__u32 state;
+	__u32 tpm_index;
+	__u32 family;
+	__u32 level;
+	__u32 revision;
+	__u32 day_of_year;
+	__u32 year;
+	__u32 manufacturer;
+	__u32 vendor_string[4];
+	__u32 vendor_tpm_type;
+	__u32 firmware_version_1;
+	__u32 firmware_version_2;
+	__u32 max_command_size;
+	__u32 max_response_size;
+};
+
+/**
+ * TPMMUX_IOC_GET_VERSION - the module's ABI version, features and counts
+ *
+ * Any opener of /dev/tpmmux may call it.
+ * Errors: -EFAULT, -EOPNOTSUPP (@flags), -EINVAL (@pad).
+ */
+#define TPMMUX_IOC_GET_VERSION \
+	_IOWR(TPMMUX_IOCTL_MAGIC, 0x00, struct tpmmux_version)
+
+/**
+ * TPMMUX_IOC_GET_CHIP_INFO - the identity of the host TPM tpmmux uses
+ *
+ * Errors: -EFAULT, -EOPNOTSUPP (@flags), -ENODEV (the host
+ * TPM has gone away), -EIO (the chip did not answer as a TPM 2.0 does).
+ */
+#define TPMMUX_IOC_GET_CHIP_INFO \
+	_IOWR(TPMMUX_IOCTL_MAGIC, 0x01, struct tpmmux_chip_info)
+
+#endif /* _UAPI_LINUX_TPMMUX_H */

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * chip.c - claiming the host TPM and talking to it.
+ *
+ * tpmmux uses the kernel's default tpm_chip (the one behind /dev/tpm0 and
+ * /dev/tpmrm0).  It never opens those character devices: it sends commands
+ * with tpm_transmit_cmd() between tpm_try_get_ops() and tpm_put_ops(), the
+ * same way the kernel's own users (IMA, trusted keys, hwrng) do, so it
+ * shares the chip with them and with /dev/tpmrm0 one command at a time.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/device.h>
+#include <linux/kernel.h>
+#include <linux/tpm.h>
+
+#include "pure.h"
+#include "tpm2_defs.h"
+#include "tpmmux.h"
+
+/* The TPM_PT_* fixed properties tpmmux reports, in the chip's order. */
+#define TPMMUX_PT_FIRST		TPM_PT_FAMILY_INDICATOR
+#define TPMMUX_PT_LAST		TPM_PT_MAX_RESPONSE_SIZE
+#define TPMMUX_PT_COUNT		(TPMMUX_PT_LAST - TPMMUX_PT_FIRST + 1)
+
+/**
+ * tpmmux_chip_claim() - find the host's TPM 2.0 and take a reference to it
+ * @hc: filled in on success
+ *
+ * Return: 0, or -ENODEV when there is no TPM, it is not a TPM 2.0, or it
+ * is in firmware upgrade mode; the reason is logged once.
+ */
+int tpmmux_chip_claim(struct tpmmux_chip *hc)
+{
+	struct tpm_chip *chip;
+
+	chip = tpm_default_chip();
+	if (!chip) {
+		pr_err("no TPM found: tpmmux needs the host's TPM 2.0\n");
+		return -ENODEV;
+	}
+	if (!(chip->flags & TPM_CHIP_FLAG_TPM2)) {
+		pr_err("%s is a TPM 1.2: tpmmux needs a TPM 2.0\n",
+		       dev_name(&chip->dev));
+		goto err_put;
+	}
+	if (chip->flags & TPM_CHIP_FLAG_FIRMWARE_UPGRADE) {
+		pr_err("%s is in firmware upgrade mode\n", dev_name(&chip->dev));
+		goto err_put;
+	}
+	hc->chip = chip;
+	hc->index = chip->dev_num;
+	return 0;
+
+err_put:
+	put_device(&chip->dev);
+	return -ENODEV;
+}
+
+/**
+ * tpmmux_chip_release() - drop the reference taken by tpmmux_chip_claim()
+ * @hc: the claimed chip
+ */
+void tpmmux_chip_release(struct tpmmux_chip *hc)
+{
+	put_device(&hc->chip->dev);
+	hc->chip = NULL;
+}
+
+/*
+ * Send the command in @buf and leave the response there.  Returns 0, the
+ * TPM's response code (> 0), or -ENODEV when the chip has gone away.
+ */
+static int tpmmux_chip_transmit(struct tpmmux_chip *hc, struct tpm_buf *buf,
+				size_t min_rsp_body)
+{
+	ssize_t rc;
+
+	if (tpm_try_get_ops(hc->chip))
+		return -ENODEV;
+	/* desc == NULL: a failing command is the caller's to report. */
+	rc = tpm_transmit_cmd(hc->chip, buf, min_rsp_body, NULL);
+	tpm_put_ops(hc->chip);
+	return rc;
+}
+
+static void tpmmux_info_set(struct tpmmux_chip_info *info, u32 prop, u32 val)
+{
+	switch (prop) {
+	case TPM_PT_FAMILY_INDICATOR:
+		info->family = val;
+		break;
+	case TPM_PT_LEVEL:
+		info->level = val;
+		break;
+	case TPM_PT_REVISION:
+		info->revision = val;
+		break;
+	case TPM_PT_DAY_OF_YEAR:
+		info->day_of_year = val;
+		break;
+	case TPM_PT_YEAR:
+		info->year = val;
+		break;
+	case TPM_PT_MANUFACTURER:
+		info->manufacturer = val;
+		break;
+	case TPM_PT_VENDOR_STRING_1 ... TPM_PT_VENDOR_STRING_4:
+		info->vendor_string[prop - TPM_PT_VENDOR_STRING_1] = val;
+		break;
+	case TPM_PT_VENDOR_TPM_TYPE:
+		info->vendor_tpm_type = val;
+		break;
+	case TPM_PT_FIRMWARE_VERSION_1:
+		info->firmware_version_1 = val;
+		break;
+	case TPM_PT_FIRMWARE_VERSION_2:
+		info->firmware_version_2 = val;
+		break;
+	case TPM_PT_MAX_COMMAND_SIZE:
+		info->max_command_size = val;
+		break;
+	case TPM_PT_MAX_RESPONSE_SIZE:
+		info->max_response_size = val;
+		break;
+	}
+}
+
+/**
+ * tpmmux_chip_read_info() - read the chip's identity from the chip
+ * @hc: the claimed chip
+ * @info: the output fields are filled in; @info->flags is left alone
+ *
+ * One TPM2_GetCapability(TPM_CAP_TPM_PROPERTIES) for the fixed properties
+ * from TPM_PT_FAMILY_INDICATOR to TPM_PT_MAX_RESPONSE_SIZE.  The response
+ * is parsed with every length checked against what the chip returned.
+ *
+ * Return: 0, -ENODEV if the chip has gone away, -ENOMEM, or -EIO if the
+ * chip answered with an error or a malformed response.
+ */
+int tpmmux_chip_read_info(struct tpmmux_chip *hc, struct tpmmux_chip_info *info)
+{
+	struct tpm_buf buf;
+	u32 len, count, i, prop, prev = 0;
+	const u8 *p;
+	int rc;
+
+	rc = tpm_buf_init(&buf, TPM2_ST_NO_SESSIONS, TPM2_CC_GET_CAPABILITY);
+	if (rc)
+		return rc;
+	tpm_buf_append_u32(&buf, TPM_CAP_TPM_PROPERTIES);
+	tpm_buf_append_u32(&buf, TPMMUX_PT_FIRST);
+	tpm_buf_append_u32(&buf, TPMMUX_PT_COUNT);
+
+	rc = tpmmux_chip_transmit(hc, &buf, 0);
+	if (rc < 0)
+		goto out;
+	if (rc > 0) {
+		pr_warn("GetCapability(TPM_PROPERTIES) failed: 0x%03x\n", rc);
+		rc = -EIO;
+		goto out;
+	}
+
+	/*
+	 * Response: header(10) moreData(1) capability(4) count(4)
+	 * then count * { property(4) value(4) }.
+	 */
+	rc = -EIO;
+	len = tpm_buf_length(&buf);
+	if (len < TPM_HEADER_SIZE + 9 || len > PAGE_SIZE)
+		goto out;
+	p = buf.data + TPM_HEADER_SIZE;
+	if (get_unaligned_be32(p + 1) != TPM_CAP_TPM_PROPERTIES)
+		goto out;
+	count = get_unaligned_be32(p + 5);
+	if (count > TPMMUX_PT_COUNT ||
+	    len - (TPM_HEADER_SIZE + 9) < count * 8)
+		goto out;
+	p += 9;
+
+	info->state = TPMMUX_CHIP_TPM2;
+	info->tpm_index = hc->index;
+	for (i = 0; i < count; i++, p += 8) {
+		prop = get_unaligned_be32(p);
+		/*
+		 * The chip lists the properties that exist in increasing
+		 * order; it skips unassigned ones (TPM_PT_FIXED + 21), so
+		 * the list may run past TPMMUX_PT_LAST.
+		 */
+		if (prop < TPMMUX_PT_FIRST || (i && prop <= prev))
+			goto out;
+		tpmmux_info_set(info, prop, get_unaligned_be32(p + 4));
+		prev = prop;
+	}
+	rc = 0;
+out:
+	tpm_buf_destroy(&buf);
+	return rc;
+}
