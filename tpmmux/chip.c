@@ -85,6 +85,32 @@ static int tpmmux_chip_transmit(struct tpmmux_chip *hc, struct tpm_buf *buf,
 	return rc;
 }
 
+/**
+ * tpmmux_chip_xmit() - send one command to the chip, which the caller holds
+ * @priv: the struct tpmmux_chip
+ * @buf: the command (its length is in its header); the response replaces it
+ * @bufsize: bytes available at @buf; at least one page, as tpm_transmit()
+ *	assumes
+ *
+ * The caller holds the chip with tpm_try_get_ops() (the dispatcher does).
+ * This is the xmit operation of the per-VM spaces (space.c).
+ *
+ * Return: 0 when the chip answered (its response code, success or not, is
+ * in the response), or the negative errno of tpm_transmit().
+ */
+int tpmmux_chip_xmit(void *priv, u8 *buf, u32 bufsize)
+{
+	struct tpmmux_chip *hc = priv;
+	struct tpm_buf tb = { .data = buf };
+	ssize_t rc;
+
+	if (bufsize < PAGE_SIZE)
+		return -EINVAL;
+	/* desc == NULL: guest errors are the guest's business, not the log's. */
+	rc = tpm_transmit_cmd(hc->chip, &tb, 0, NULL);
+	return rc < 0 ? rc : 0;
+}
+
 static void tpmmux_info_set(struct tpmmux_chip_info *info, u32 prop, u32 val)
 {
 	switch (prop) {

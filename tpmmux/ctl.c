@@ -5,9 +5,11 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "tpmmux.h"
@@ -31,7 +33,7 @@ static long tpmmux_ioc_get_version(void __user *argp)
 	v.module_version = TPMMUX_VERSION_CODE(TPMMUX_VERSION_MAJOR,
 					       TPMMUX_VERSION_MINOR,
 					       TPMMUX_VERSION_PATCH);
-	v.nr_vtpms = 0;
+	v.nr_vtpms = tpmmux_vtpm_count();
 	v.max_vtpms = TPMMUX_MAX_VTPMS;
 
 	return copy_to_user(argp, &v, sizeof(v)) ? -EFAULT : 0;
@@ -55,6 +57,119 @@ static long tpmmux_ioc_get_chip_info(void __user *argp)
 	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
+/* Copy a NUL-terminated name of at most TPMMUX_NAME_MAX - 1 characters. */
+static int tpmmux_copy_name(char *name, u64 uptr)
+{
+	long n = strncpy_from_user(name, u64_to_user_ptr(uptr), TPMMUX_NAME_MAX);
+
+	if (n < 0)
+		return n;
+	if (n == TPMMUX_NAME_MAX)
+		return -EINVAL;	/* no NUL within the limit: too long */
+	return 0;
+}
+
+static long tpmmux_ioc_vtpm_create(void __user *argp)
+{
+	struct tpmmux_vtpm_create req;
+	char name[TPMMUX_NAME_MAX];
+	int rc;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.flags)
+		return -EOPNOTSUPP;
+	if (req.pad)
+		return -EINVAL;
+	rc = tpmmux_copy_name(name, req.name);
+	if (rc)
+		return rc;
+	rc = tpmmux_vtpm_create(&req, name);
+	if (rc < 0)
+		return rc;
+	req.id = rc;
+	if (copy_to_user(argp, &req, sizeof(req))) {
+		/* The caller cannot learn the id: undo. */
+		tpmmux_vtpm_destroy(name);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static long tpmmux_ioc_vtpm_destroy(void __user *argp)
+{
+	struct tpmmux_vtpm_destroy req;
+	char name[TPMMUX_NAME_MAX];
+	int rc;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.flags)
+		return -EOPNOTSUPP;
+	if (req.pad)
+		return -EINVAL;
+	rc = tpmmux_copy_name(name, req.name);
+	if (rc)
+		return rc;
+	return tpmmux_vtpm_destroy(name);
+}
+
+static long tpmmux_ioc_vtpm_list(void __user *argp)
+{
+	struct tpmmux_vtpm_list req;
+	u32 *ids = NULL, room, count;
+	long rc = 0;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.flags)
+		return -EOPNOTSUPP;
+	room = min_t(u32, req.count, TPMMUX_MAX_VTPMS);
+	if (room) {
+		ids = kvcalloc(room, sizeof(*ids), GFP_KERNEL);
+		if (!ids)
+			return -ENOMEM;
+	}
+	tpmmux_vtpm_list(ids, room, &count);
+	if (room && copy_to_user(u64_to_user_ptr(req.ids), ids,
+				 min(room, count) * sizeof(*ids)))
+		rc = -EFAULT;
+	req.count = count;
+	if (!rc && copy_to_user(argp, &req, sizeof(req)))
+		rc = -EFAULT;
+	kvfree(ids);
+	return rc;
+}
+
+static long tpmmux_ioc_vtpm_info(void __user *argp)
+{
+	struct tpmmux_vtpm_info info;
+	char name[TPMMUX_NAME_MAX] = {};
+	u64 uname;
+	u32 id;
+	int rc;
+
+	if (copy_from_user(&info, argp, sizeof(info)))
+		return -EFAULT;
+	if (info.flags)
+		return -EOPNOTSUPP;
+	id = info.id;
+	uname = info.name;
+	memset(&info, 0, sizeof(info));
+	info.id = id;
+	info.name = uname;
+	rc = tpmmux_vtpm_info(id, &info, name);
+	if (rc)
+		return rc;
+	if (uname && copy_to_user(u64_to_user_ptr(uname), name, sizeof(name)))
+		return -EFAULT;
+	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
 static long tpmmux_ctl_ioctl(struct file *file, unsigned int cmd,
 			     unsigned long arg)
 {
@@ -65,6 +180,14 @@ static long tpmmux_ctl_ioctl(struct file *file, unsigned int cmd,
 		return tpmmux_ioc_get_version(argp);
 	case TPMMUX_IOC_GET_CHIP_INFO:
 		return tpmmux_ioc_get_chip_info(argp);
+	case TPMMUX_IOC_VTPM_CREATE:
+		return tpmmux_ioc_vtpm_create(argp);
+	case TPMMUX_IOC_VTPM_DESTROY:
+		return tpmmux_ioc_vtpm_destroy(argp);
+	case TPMMUX_IOC_VTPM_LIST:
+		return tpmmux_ioc_vtpm_list(argp);
+	case TPMMUX_IOC_VTPM_INFO:
+		return tpmmux_ioc_vtpm_info(argp);
 	default:
 		return -ENOTTY;
 	}

@@ -49,15 +49,32 @@ static int __init tpmmux_init(void)
 		goto err_release;
 	}
 	tpmmux_print_chip(&info);
+	tpmmux_host_chip.max_command_size = info.max_command_size;
+	if (!info.max_command_size || info.max_command_size > TPMMUX_BUFSIZE)
+		tpmmux_host_chip.max_command_size = TPMMUX_BUFSIZE;
 
+	rc = tpmmux_sched_init(&tpmmux_host_chip);
+	if (rc) {
+		pr_err("cannot start the dispatcher: %d\n", rc);
+		goto err_release;
+	}
+	rc = tpmmux_vtpm_init(&tpmmux_host_chip);
+	if (rc) {
+		pr_err("cannot register the vTPM devices: %d\n", rc);
+		goto err_sched;
+	}
 	rc = tpmmux_ctl_init(&tpmmux_host_chip);
 	if (rc) {
 		pr_err("cannot create /dev/%s: %d\n", TPMMUX_DEVICE_NAME, rc);
-		goto err_release;
+		goto err_vtpm;
 	}
 	pr_info("version " TPMMUX_VERSION_STR " loaded\n");
 	return 0;
 
+err_vtpm:
+	tpmmux_vtpm_exit();
+err_sched:
+	tpmmux_sched_exit();
 err_release:
 	tpmmux_chip_release(&tpmmux_host_chip);
 	return rc;
@@ -66,6 +83,8 @@ err_release:
 static void __exit tpmmux_exit(void)
 {
 	tpmmux_ctl_exit();
+	tpmmux_vtpm_exit();
+	tpmmux_sched_exit();
 	tpmmux_chip_release(&tpmmux_host_chip);
 	pr_info("unloaded\n");
 }

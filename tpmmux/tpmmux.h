@@ -5,9 +5,17 @@
 #ifndef _TPMMUX_TPMMUX_H
 #define _TPMMUX_TPMMUX_H
 
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/uuid.h>
+#include <linux/wait.h>
 #include <uapi/linux/tpmmux.h>
+
+#include "tpm2_cmd.h"
 
 #define TPMMUX_VERSION_MAJOR	0
 #define TPMMUX_VERSION_MINOR	1
@@ -15,7 +23,7 @@
 #define TPMMUX_VERSION_STR	"0.1.0"
 
 /* The features this build implements, as reported by TPMMUX_IOC_GET_VERSION. */
-#define TPMMUX_FEATURES		(TPMMUX_FEAT_CHIP_INFO)
+#define TPMMUX_FEATURES		(TPMMUX_FEAT_CHIP_INFO | TPMMUX_FEAT_VTPM)
 
 /* The most vTPMs one host may have at once. */
 #define TPMMUX_MAX_VTPMS	4096
@@ -29,17 +37,125 @@ struct tpm_chip;
  *	valid even after the chip's driver is unbound (its ops become NULL
  *	and tpm_try_get_ops() fails: that is how "gone" is seen)
  * @index: N of the chip's /dev/tpmN, fixed at claim time
+ * @max_command_size: the chip's TPM_PT_MAX_COMMAND_SIZE, read at load;
+ *	a longer guest command is answered TPM_RC_COMMAND_SIZE by the module
  */
 struct tpmmux_chip {
 	struct tpm_chip *chip;
 	int index;
+	u32 max_command_size;
+};
+
+/* The largest command or response a vTPM passes (one page, as the TPM core). */
+#define TPMMUX_BUFSIZE		4096
+
+struct tpmmux_space;
+
+/**
+ * enum tpmmux_cmd_state - where a vTPM's one command is
+ * @TPMMUX_IDLE: no command; a write() may start one
+ * @TPMMUX_QUEUED: waiting in the dispatcher's queue
+ * @TPMMUX_RUNNING: the dispatcher is running it on the chip
+ * @TPMMUX_DONE: the response is in the buffer, not yet read whole
+ */
+enum tpmmux_cmd_state {
+	TPMMUX_IDLE,
+	TPMMUX_QUEUED,
+	TPMMUX_RUNNING,
+	TPMMUX_DONE,
+};
+
+/**
+ * struct tpmmux_vtpm - one VM's TPM
+ * @dev: the class device; its refcount owns this struct (see
+ *	tpmmux_vtpm_release())
+ * @cdev: the character device /dev/tpmmux-vm/NAME
+ * @id: index in the vTPM idr and minor number; fixed
+ * @name: the name given at create; fixed
+ * @uuid: the UUID given at create; fixed
+ * @uid: owner of the node; fixed
+ * @gid: group of the node; fixed
+ * @mode: permission bits of the node; fixed
+ * @is_open: bit 0 set while a file has the node open (one opener)
+ * @io_lock: serializes write(), read(), open and release of the node, and
+ *	protects @buf, @rsp_len, @rsp_off, @space, @started and @cmd
+ * @buf: one page: the guest's command, then its response in place; NULL
+ *	while the node is closed
+ * @rsp_err: 0, or the error a read() of this command's response returns
+ *	(-ENODEV: the chip or the vTPM went away); set with @state
+ * @rsp_len: length of the response in @buf (state DONE)
+ * @rsp_off: how much of the response has been read
+ * @rsp_read: a read() has consumed part of the response: a new write()
+ *	may discard the rest, as tpm-dev-common allows
+ * @cmd: the parsed command in @buf while it is QUEUED or RUNNING
+ * @space: the VM's objects and sessions on the chip (resource manager)
+ * @started: the guest sent TPM2_Startup (virtualized)
+ * @state: enum tpmmux_cmd_state; protected by tpmmux_sched.lock
+ * @dead: the vTPM was destroyed; protected by tpmmux_sched.lock
+ * @qnode: entry in the dispatcher's run queue; protected by
+ *	tpmmux_sched.lock
+ * @waitq: woken when @state becomes DONE or @dead is set
+ * @stats: statistics; the counters are updated with the atomic64 API
+ */
+struct tpmmux_vtpm {
+	struct device dev;
+	struct cdev cdev;
+	u32 id;
+	char name[TPMMUX_NAME_MAX];
+	uuid_t uuid;
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
+
+	unsigned long is_open;
+
+	struct mutex io_lock;
+	u8 *buf;
+	int rsp_err;
+	u32 rsp_len;
+	u32 rsp_off;
+	bool rsp_read;
+	struct tpm2_cmd cmd;
+	struct tpmmux_space *space;
+	bool started;
+
+	enum tpmmux_cmd_state state;
+	bool dead;
+	struct list_head qnode;
+	wait_queue_head_t waitq;
+
+	struct {
+		atomic64_t commands;
+		atomic64_t refused;
+		atomic64_t errors;
+	} stats;
 };
 
 int tpmmux_chip_claim(struct tpmmux_chip *hc);
 void tpmmux_chip_release(struct tpmmux_chip *hc);
 int tpmmux_chip_read_info(struct tpmmux_chip *hc, struct tpmmux_chip_info *info);
 
+int tpmmux_chip_xmit(void *priv, u8 *buf, u32 bufsize);
+
 int tpmmux_ctl_init(struct tpmmux_chip *hc);
 void tpmmux_ctl_exit(void);
+
+int tpmmux_vtpm_init(struct tpmmux_chip *hc);
+void tpmmux_vtpm_exit(void);
+int tpmmux_vtpm_create(const struct tpmmux_vtpm_create *req, const char *name);
+int tpmmux_vtpm_destroy(const char *name);
+int tpmmux_vtpm_list(u32 *ids, u32 room, u32 *count);
+int tpmmux_vtpm_info(u32 id, struct tpmmux_vtpm_info *info, char *name);
+u32 tpmmux_vtpm_count(void);
+
+int tpmmux_sched_init(struct tpmmux_chip *hc);
+void tpmmux_sched_exit(void);
+int tpmmux_sched_begin(struct tpmmux_vtpm *vt);
+void tpmmux_sched_answer(struct tpmmux_vtpm *vt, u32 rsp_len);
+void tpmmux_sched_submit(struct tpmmux_vtpm *vt);
+int tpmmux_sched_state(struct tpmmux_vtpm *vt);
+bool tpmmux_sched_cancel(struct tpmmux_vtpm *vt);
+void tpmmux_sched_quiesce(struct tpmmux_vtpm *vt, bool kill);
+void tpmmux_sched_teardown(struct tpmmux_vtpm *vt);
 
 #endif /* _TPMMUX_TPMMUX_H */

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 """The tpmmux control-device ABI (include/uapi/linux/tpmmux.h) for tests."""
+import ctypes
 import errno
 import fcntl
 import os
@@ -8,6 +9,11 @@ import struct
 MAGIC = 0xB9
 ABI_VERSION = 1
 FEAT_CHIP_INFO = 1 << 0
+FEAT_VTPM = 1 << 1
+FEATURES_DEFINED = FEAT_CHIP_INFO | FEAT_VTPM
+NAME_MAX = 64
+VTPM_DIR = "/dev/tpmmux-vm"
+VTPM_OPEN, VTPM_BUSY, VTPM_STARTED = 1, 2, 4
 CHIP_TPM2 = 1 << 0
 
 _IOC_WRITE = 1
@@ -37,6 +43,27 @@ CHIP_FIELDS = ("flags", "state", "tpm_index", "family", "level", "revision",
 
 IOC_GET_VERSION = IOWR(0x00, struct.calcsize(VERSION_FMT))
 IOC_GET_CHIP_INFO = IOWR(0x01, struct.calcsize(CHIP_FMT))
+
+CREATE_FMT = "=IIIIQ16sII"
+CREATE_FIELDS = ("flags", "mode", "uid", "gid", "name", "uuid", "id", "pad")
+DESTROY_FMT = "=IIQ"
+DESTROY_FIELDS = ("flags", "pad", "name")
+LIST_FMT = "=IIQ"
+LIST_FIELDS = ("flags", "count", "ids")
+INFO_FMT = "=IIQ16sIIIIQQQQQQII"
+INFO_FIELDS = ("flags", "id", "name", "uuid", "mode", "uid", "gid", "state",
+               "commands", "refused", "errors", "context_saves",
+               "context_loads", "flushes", "objects", "sessions")
+
+
+def IOW(nr, size):
+    return _ioc(_IOC_WRITE, nr, size)
+
+
+IOC_VTPM_CREATE = IOWR(0x10, struct.calcsize(CREATE_FMT))
+IOC_VTPM_DESTROY = IOW(0x11, struct.calcsize(DESTROY_FMT))
+IOC_VTPM_LIST = IOWR(0x12, struct.calcsize(LIST_FMT))
+IOC_VTPM_INFO = IOWR(0x13, struct.calcsize(INFO_FMT))
 
 CTL_PATH = "/dev/tpmmux"
 
@@ -68,6 +95,62 @@ def get_chip_info(fd, **kw):
     buf = pack(CHIP_FMT, CHIP_FIELDS, **kw)
     err, out = ioctl_errno(fd, IOC_GET_CHIP_INFO, buf)
     return err, (unpack(CHIP_FMT, CHIP_FIELDS, out) if out else None)
+
+
+def _cstr(name):
+    """A NUL-terminated copy of name and its address (kept alive by the caller)."""
+    b = ctypes.create_string_buffer(name if isinstance(name, bytes) else name.encode())
+    return b, ctypes.addressof(b)
+
+
+def vtpm_create(fd, name, uuid=b"\0" * 16, mode=0, uid=0, gid=0, **kw):
+    keep, addr = _cstr(name)
+    buf = pack(CREATE_FMT, CREATE_FIELDS, name=addr, uuid=uuid, mode=mode,
+               uid=uid, gid=gid, **kw)
+    err, out = ioctl_errno(fd, IOC_VTPM_CREATE, buf)
+    del keep
+    return err, (unpack(CREATE_FMT, CREATE_FIELDS, out)["id"] if out else None)
+
+
+def vtpm_destroy(fd, name, **kw):
+    keep, addr = _cstr(name)
+    buf = pack(DESTROY_FMT, DESTROY_FIELDS, name=addr, **kw)
+    err, _ = ioctl_errno(fd, IOC_VTPM_DESTROY, buf)
+    del keep
+    return err
+
+
+def vtpm_list(fd, room=4096):
+    ids = (ctypes.c_uint32 * max(room, 1))()
+    buf = pack(LIST_FMT, LIST_FIELDS, count=room, ids=ctypes.addressof(ids))
+    err, out = ioctl_errno(fd, IOC_VTPM_LIST, buf)
+    if err:
+        return err, None
+    n = unpack(LIST_FMT, LIST_FIELDS, out)["count"]
+    return 0, (n, [ids[i] for i in range(min(n, room))])
+
+
+def vtpm_info(fd, vid):
+    name = ctypes.create_string_buffer(NAME_MAX)
+    buf = pack(INFO_FMT, INFO_FIELDS, id=vid, name=ctypes.addressof(name),
+               uuid=b"\0" * 16)
+    err, out = ioctl_errno(fd, IOC_VTPM_INFO, buf)
+    if err:
+        return err, None
+    d = unpack(INFO_FMT, INFO_FIELDS, out)
+    d["name"] = name.value.decode()
+    return 0, d
+
+
+def vtpm_info_by_name(fd, name):
+    err, lst = vtpm_list(fd)
+    if err:
+        return err, None
+    for vid in lst[1]:
+        e, d = vtpm_info(fd, vid)
+        if not e and d["name"] == name:
+            return 0, d
+    return errno.ENOENT, None
 
 
 def open_ctl():

@@ -45,6 +45,24 @@ int ctl_ioctl(int fd, unsigned long req, void *arg, const char *what)
 	return -1;
 }
 
+int ioctl_quiet(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) ? -1 : 0;
+}
+
+void ctl_perror(const char *what, const char *name)
+{
+	const char *why = errno == EPERM ? "permission denied (needs CAP_SYS_ADMIN)" :
+			  errno == ENOTTY ? "not supported by this tpmmux module" :
+			  errno == ENOSPC ? "too many vTPMs" :
+			  errno == EINVAL ? "invalid argument" : strerror(errno);
+
+	if (name)
+		fprintf(stderr, "%s: %s '%s': %s\n", prog, what, name, why);
+	else
+		fprintf(stderr, "%s: %s: %s\n", prog, what, why);
+}
+
 void format_fourcc(unsigned int v, char out[5])
 {
 	int i, n = 0;

@@ -10,6 +10,7 @@
 
 static const char *const feature_names[] = {
 	"chip-info",
+	"vtpm",
 };
 
 static void print_features(unsigned long long features)

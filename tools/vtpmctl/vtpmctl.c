@@ -19,6 +19,16 @@ static const struct {
 } subcommands[] = {
 	{ "status", status_main, "",
 	  "Shows the module's version and features, the host TPM and the number of vTPMs" },
+	{ "create", create_main, "NAME [--uuid UUID] [--owner USER[:GROUP]] [--mode MODE]",
+	  "Creates a vTPM and its node /dev/tpmmux-vm/NAME" },
+	{ "destroy", destroy_main, "NAME",
+	  "Destroys a vTPM, flushing and zeroing everything it had" },
+	{ "list", list_main, "",
+	  "Lists the vTPMs by name" },
+	{ "show", show_main, "NAME",
+	  "Shows a vTPM's node, UUID, state and statistics" },
+	{ "qemu-args", qemu_args_main, "NAME [--tis]",
+	  "Prints the QEMU arguments that give a VM this vTPM" },
 	{ "help", help_main, "[<subcommand>]",
 	  "Shows the usage of vtpmctl or of one subcommand" },
 };

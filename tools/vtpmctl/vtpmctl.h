@@ -12,8 +12,17 @@ int ctl_open(void);
 /* ioctl on the control device; on failure print what failed, return -1. */
 int ctl_ioctl(int fd, unsigned long req, void *arg, const char *what);
 
+/* ioctl that prints nothing (errno tells); and the message for an errno. */
+int ioctl_quiet(int fd, unsigned long req, void *arg);
+void ctl_perror(const char *what, const char *name);
+
 void format_fourcc(unsigned int v, char out[5]);
 
 int status_main(int argc, char *argv[]);
+int create_main(int argc, char *argv[]);
+int destroy_main(int argc, char *argv[]);
+int list_main(int argc, char *argv[]);
+int show_main(int argc, char *argv[]);
+int qemu_args_main(int argc, char *argv[]);
 
 #endif

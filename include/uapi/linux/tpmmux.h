@@ -38,6 +38,14 @@
 /* Feature bits reported in &tpmmux_version.features. */
 /** TPMMUX_FEAT_CHIP_INFO - TPMMUX_IOC_GET_CHIP_INFO is implemented */
 #define TPMMUX_FEAT_CHIP_INFO		(1ULL << 0)
+/** TPMMUX_FEAT_VTPM - vTPM create/destroy/list/info and per-VM devices */
+#define TPMMUX_FEAT_VTPM		(1ULL << 1)
+
+/** TPMMUX_NAME_MAX - bytes of a vTPM name, with its NUL (names are 1-63) */
+#define TPMMUX_NAME_MAX			64
+
+/** TPMMUX_VTPM_DIR - the directory under /dev of the per-VM nodes */
+#define TPMMUX_VTPM_DIR			"tpmmux-vm"
 
 /**
  * TPMMUX_VERSION_CODE - pack a module version into a __u32
@@ -115,6 +123,103 @@ struct tpmmux_chip_info {
 };
 
 /**
+ * struct tpmmux_vtpm_create - argument of TPMMUX_IOC_VTPM_CREATE
+ * @flags: in: must be zero (no flags are defined yet)
+ * @mode: in: permission bits of the node /dev/tpmmux-vm/NAME (0 means
+ *	0600); only 0777 bits
+ * @uid: in: owner of the node (the user the VMM runs as)
+ * @gid: in: group of the node
+ * @name: in: pointer to the vTPM's name, NUL-terminated, 1-63 characters
+ *	of [A-Za-z0-9_.-], not "." or ".."
+ * @uuid: in: the VM's UUID, its 16 bytes in RFC 4122 order as they lie in
+ *	memory; all zero means "none given"
+ * @id: out: the vTPM's id (also the minor number of its node)
+ * @pad: in: must be zero
+ */
+struct tpmmux_vtpm_create {
+	__u32 flags;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u64 name;
+	__u64 uuid[2];
+	__u32 id;
+	__u32 pad;
+};
+
+/**
+ * struct tpmmux_vtpm_destroy - argument of TPMMUX_IOC_VTPM_DESTROY
+ * @flags: in: must be zero
+ * @pad: in: must be zero
+ * @name: in: pointer to the name of the vTPM to destroy, NUL-terminated
+ */
+struct tpmmux_vtpm_destroy {
+	__u32 flags;
+	__u32 pad;
+	__u64 name;
+};
+
+/**
+ * struct tpmmux_vtpm_list - argument of TPMMUX_IOC_VTPM_LIST
+ * @flags: in: must be zero
+ * @count: in: how many ids @ids has room for; out: how many vTPMs exist
+ *	(when larger than the room given, only that many ids were written)
+ * @ids: in: pointer to an array of @count __u32, filled with the ids of the
+ *	vTPMs in increasing order
+ */
+struct tpmmux_vtpm_list {
+	__u32 flags;
+	__u32 count;
+	__u64 ids;
+};
+
+/* Bits of &tpmmux_vtpm_info.state. */
+/** TPMMUX_VTPM_OPEN - the node is open (by the VMM) */
+#define TPMMUX_VTPM_OPEN		(1U << 0)
+/** TPMMUX_VTPM_BUSY - a command is queued or running on the chip */
+#define TPMMUX_VTPM_BUSY		(1U << 1)
+/** TPMMUX_VTPM_STARTED - the guest has sent TPM2_Startup */
+#define TPMMUX_VTPM_STARTED		(1U << 2)
+
+/**
+ * struct tpmmux_vtpm_info - argument of TPMMUX_IOC_VTPM_INFO
+ * @flags: in: must be zero
+ * @id: in: the id of the vTPM (from TPMMUX_IOC_VTPM_LIST)
+ * @name: in: pointer to a buffer of TPMMUX_NAME_MAX bytes; out: the name
+ * @uuid: out: the UUID given at create
+ * @mode: out: permission bits of the node
+ * @uid: out: owner of the node
+ * @gid: out: group of the node
+ * @state: out: TPMMUX_VTPM_* bits
+ * @commands: out: commands the guest sent
+ * @refused: out: commands answered with TPMMUX_RC_REFUSED by policy
+ * @errors: out: commands answered with any other error
+ * @context_saves: out: ContextSave commands tpmmux sent for this VM
+ * @context_loads: out: ContextLoad commands tpmmux sent for this VM
+ * @flushes: out: FlushContext commands tpmmux sent for this VM
+ * @objects: out: transient objects the VM has now (loaded or saved)
+ * @sessions: out: sessions the VM has now
+ */
+struct tpmmux_vtpm_info {
+	__u32 flags;
+	__u32 id;
+	__u64 name;
+	__u64 uuid[2];
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u32 state;
+	__u64 commands;
+	__u64 refused;
+	__u64 errors;
+	__u64 context_saves;
+	__u64 context_loads;
+	__u64 flushes;
+	__u32 objects;
+	__u32 sessions;
+};
+
+/**
  * TPMMUX_IOC_GET_VERSION - the module's ABI version, features and counts
  *
  * Any opener of /dev/tpmmux may call it.
@@ -131,5 +236,43 @@ struct tpmmux_chip_info {
  */
 #define TPMMUX_IOC_GET_CHIP_INFO \
 	_IOWR(TPMMUX_IOCTL_MAGIC, 0x01, struct tpmmux_chip_info)
+
+/**
+ * TPMMUX_IOC_VTPM_CREATE - create a vTPM and its node /dev/tpmmux-vm/NAME
+ *
+ * Needs CAP_SYS_ADMIN.  Errors: -EPERM, -EFAULT, -EOPNOTSUPP (@flags),
+ * -EINVAL (@pad, a bad name, mode bits outside 0777, an unmapped uid/gid),
+ * -EEXIST (the name is taken), -ENOSPC (TPMMUX_MAX_VTPMS exist), -ENOMEM.
+ */
+#define TPMMUX_IOC_VTPM_CREATE \
+	_IOWR(TPMMUX_IOCTL_MAGIC, 0x10, struct tpmmux_vtpm_create)
+
+/**
+ * TPMMUX_IOC_VTPM_DESTROY - destroy a vTPM
+ *
+ * A command in flight is waited for (or dropped if still queued); every
+ * object and session the VM had on the chip is flushed and every buffer it
+ * used is zeroed.  A process that still has the node open gets -ENODEV on
+ * every later call.  Needs CAP_SYS_ADMIN.  Errors: -EPERM, -EFAULT,
+ * -EOPNOTSUPP, -EINVAL, -ENOENT (no such vTPM).
+ */
+#define TPMMUX_IOC_VTPM_DESTROY \
+	_IOW(TPMMUX_IOCTL_MAGIC, 0x11, struct tpmmux_vtpm_destroy)
+
+/**
+ * TPMMUX_IOC_VTPM_LIST - the ids of all vTPMs
+ *
+ * Errors: -EFAULT, -EOPNOTSUPP.
+ */
+#define TPMMUX_IOC_VTPM_LIST \
+	_IOWR(TPMMUX_IOCTL_MAGIC, 0x12, struct tpmmux_vtpm_list)
+
+/**
+ * TPMMUX_IOC_VTPM_INFO - one vTPM's name, UUID, node and statistics
+ *
+ * Errors: -EFAULT, -EOPNOTSUPP, -ENOENT (no vTPM with that id).
+ */
+#define TPMMUX_IOC_VTPM_INFO \
+	_IOWR(TPMMUX_IOCTL_MAGIC, 0x13, struct tpmmux_vtpm_info)
 
 #endif /* _UAPI_LINUX_TPMMUX_H */

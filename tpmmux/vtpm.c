@@ -1,0 +1,688 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vtpm.c - the vTPMs: one character device per VM, /dev/tpmmux-vm/NAME,
+ * with the semantics of /dev/tpm0.
+ *
+ * write() takes one whole command.  It is parsed and checked (every length
+ * the guest gives is bounded by tpm2_cmd_parse()); then it is answered by
+ * the module (refused commands, the virtualized Startup/Shutdown, commands
+ * before Startup) or queued for the dispatcher (sched.c), which runs it on
+ * the chip through the VM's space (space.c).  A blocking write() returns
+ * when the response is ready; with O_NONBLOCK it returns at once and
+ * poll() reports the response.  read() returns the response, in parts if
+ * the caller's buffer is short.
+ *
+ * Lifetime: the struct is owned by the refcount of its class device.
+ * Create holds one reference, dropped by destroy; an open file holds one.
+ * Destroy removes the node, marks the vTPM dead (every later call on an
+ * open file gets -ENODEV), drops or waits for its command, flushes its
+ * objects and sessions from the chip and zeroes its buffer.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "tpmmux.h"
+#include "space.h"
+
+static unsigned int max_objects = 16;
+module_param(max_objects, uint, 0644);
+MODULE_PARM_DESC(max_objects, "Transient objects one VM may have, loaded or saved (default 16)");
+
+static unsigned int max_sessions = 4;
+module_param(max_sessions, uint, 0644);
+MODULE_PARM_DESC(max_sessions, "Sessions one VM may have at once (default 4)");
+
+/* tpmmux_vtpms_lock protects tpmmux_vtpms (id -> vTPM) and name lookups. */
+static DEFINE_MUTEX(tpmmux_vtpms_lock);
+static DEFINE_IDR(tpmmux_vtpms);
+static u32 tpmmux_nr_vtpms;	/* protected by tpmmux_vtpms_lock */
+
+static dev_t tpmmux_devt;
+static struct tpmmux_chip *tpmmux_vtpm_hc;	/* set once at init */
+static struct class *tpmmux_class;
+
+static bool tpmmux_name_valid(const char *name)
+{
+	size_t i, len = strnlen(name, TPMMUX_NAME_MAX);
+
+	if (len == 0 || len >= TPMMUX_NAME_MAX)
+		return false;
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+
+		/* ASCII only: the kernel's isalnum() accepts Latin-1 letters. */
+		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') &&
+		    !(c >= '0' && c <= '9') && c != '_' && c != '.' && c != '-')
+			return false;
+	}
+	return true;
+}
+
+/* Caller holds tpmmux_vtpms_lock. */
+static struct tpmmux_vtpm *tpmmux_find_name(const char *name)
+{
+	struct tpmmux_vtpm *vt;
+	int id;
+
+	idr_for_each_entry(&tpmmux_vtpms, vt, id)
+		if (!strcmp(vt->name, name))
+			return vt;
+	return NULL;
+}
+
+/* ---- the character device ---- */
+
+/* Answer the command in vt->buf with a 10-byte error response. */
+static void tpmmux_vtpm_answer_rc(struct tpmmux_vtpm *vt, u32 rc)
+{
+	if (rc == TPMMUX_RC_REFUSED)
+		atomic64_inc(&vt->stats.refused);
+	else if (rc)
+		atomic64_inc(&vt->stats.errors);
+	tpmmux_sched_answer(vt, tpm2_rsp_error(vt->buf, TPMMUX_BUFSIZE, rc));
+}
+
+/*
+ * The commands the module answers itself.  Returns true when it did.
+ * TPM2_Startup/Shutdown are virtual: the host started the chip.  Until
+ * the guest's Startup every other command gets TPM_RC_INITIALIZE, as on a
+ * real TPM after _TPM_Init.
+ */
+static bool tpmmux_vtpm_local(struct tpmmux_vtpm *vt, const struct tpm2_cmd *cmd)
+{
+	const struct tpm2_cmd_desc *desc = cmd->desc;
+	u32 rc;
+
+	rc = tpm2_cmd_policy(cmd);
+	if (rc) {
+		tpmmux_vtpm_answer_rc(vt, rc);
+		return true;
+	}
+
+	if (cmd->cc == TPM_CC_Startup) {
+		u16 type;
+
+		if (cmd->param_size != 2) {
+			tpmmux_vtpm_answer_rc(vt, TPM_RC_SIZE);
+			return true;
+		}
+		type = get_unaligned_be16(vt->buf + cmd->param_off);
+		if (type != TPM_SU_CLEAR && type != TPM_SU_STATE)
+			rc = tpm2_rc_param(TPM_RC_VALUE, 1);
+		else if (vt->started)
+			rc = TPM_RC_INITIALIZE;
+		else
+			vt->started = true;
+		tpmmux_vtpm_answer_rc(vt, rc);
+		return true;
+	}
+	if (!vt->started) {
+		tpmmux_vtpm_answer_rc(vt, TPM_RC_INITIALIZE);
+		return true;
+	}
+	if (cmd->cc == TPM_CC_Shutdown) {
+		u16 type;
+
+		if (cmd->param_size != 2) {
+			tpmmux_vtpm_answer_rc(vt, TPM_RC_SIZE);
+			return true;
+		}
+		type = get_unaligned_be16(vt->buf + cmd->param_off);
+		if (type != TPM_SU_CLEAR && type != TPM_SU_STATE) {
+			tpmmux_vtpm_answer_rc(vt, tpm2_rc_param(TPM_RC_VALUE, 1));
+			return true;
+		}
+		/* The next Startup is legal again (the VM reboots). */
+		vt->started = false;
+		tpmmux_vtpm_answer_rc(vt, 0);
+		return true;
+	}
+	/*
+	 * Virtual PCRs are not implemented yet, and NV indices on the chip are
+	 * the host's: neither may reach the chip.
+	 */
+	if (desc->flags & (TPM2_CMDF_VIRTUAL | TPM2_CMDF_NV)) {
+		tpmmux_vtpm_answer_rc(vt, TPMMUX_RC_REFUSED);
+		return true;
+	}
+	return false;
+}
+
+static ssize_t tpmmux_vtpm_write(struct file *file, const char __user *ubuf,
+				 size_t size, loff_t *off)
+{
+	struct tpmmux_vtpm *vt = file->private_data;
+	ssize_t ret;
+	int rc;
+
+	if (size < TPM2_HEADER_SIZE || size > TPMMUX_BUFSIZE)
+		return -EINVAL;
+
+	mutex_lock(&vt->io_lock);
+	ret = tpmmux_sched_begin(vt);
+	if (ret)
+		goto out_unlock;
+	if (!vt->buf) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+	if (copy_from_user(vt->buf, ubuf, size)) {
+		ret = -EFAULT;
+		goto out_unlock;
+	}
+	atomic64_inc(&vt->stats.commands);
+
+	rc = tpm2_cmd_parse(vt->buf, size, &vt->cmd);
+	if (rc < 0) {
+		/* Header size below 10, not what was written, or too big. */
+		memzero_explicit(vt->buf, size);
+		atomic64_inc(&vt->stats.errors);
+		ret = -EINVAL;
+		goto out_unlock;
+	}
+	ret = size;
+	if (rc > 0) {
+		tpmmux_vtpm_answer_rc(vt, rc);
+		goto out_unlock;
+	}
+	if (tpmmux_vtpm_local(vt, &vt->cmd))
+		goto out_unlock;
+	if (size > tpmmux_vtpm_hc->max_command_size) {
+		/* The chip's driver would refuse it (-E2BIG): answer as a TPM. */
+		tpmmux_vtpm_answer_rc(vt, TPM_RC_COMMAND_SIZE);
+		goto out_unlock;
+	}
+
+	tpmmux_sched_submit(vt);
+	mutex_unlock(&vt->io_lock);
+
+	/* The /dev/tpm0 protocol: a blocking write returns with the response. */
+	if (!(file->f_flags & O_NONBLOCK)) {
+		if (wait_event_killable(vt->waitq,
+					tpmmux_sched_state(vt) != TPMMUX_QUEUED &&
+					tpmmux_sched_state(vt) != TPMMUX_RUNNING))
+			return -EINTR;
+	}
+	return ret;
+
+out_unlock:
+	mutex_unlock(&vt->io_lock);
+	return ret;
+}
+
+static bool tpmmux_vtpm_ready(struct tpmmux_vtpm *vt)
+{
+	int st = tpmmux_sched_state(vt);
+
+	return st != TPMMUX_QUEUED && st != TPMMUX_RUNNING;
+}
+
+static ssize_t tpmmux_vtpm_read(struct file *file, char __user *ubuf,
+				size_t size, loff_t *off)
+{
+	struct tpmmux_vtpm *vt = file->private_data;
+	ssize_t ret;
+	int st;
+	u32 n;
+
+	for (;;) {
+		st = tpmmux_sched_state(vt);
+		if (st == -ENODEV)
+			return -ENODEV;
+		if (st == TPMMUX_DONE || st == TPMMUX_IDLE)
+			break;
+		if (file->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		if (wait_event_interruptible(vt->waitq, tpmmux_vtpm_ready(vt)))
+			return -ERESTARTSYS;
+	}
+
+	mutex_lock(&vt->io_lock);
+	st = tpmmux_sched_state(vt);
+	if (st == -ENODEV) {
+		ret = -ENODEV;
+		goto out;
+	}
+	ret = 0;
+	if (st != TPMMUX_DONE || !vt->buf)
+		goto out;
+	if (vt->rsp_err) {
+		ret = vt->rsp_err;
+		vt->rsp_err = 0;
+		vt->rsp_read = true;
+		vt->rsp_off = vt->rsp_len = 0;
+		goto out;
+	}
+	n = min_t(size_t, size, vt->rsp_len - vt->rsp_off);
+	if (copy_to_user(ubuf, vt->buf + vt->rsp_off, n)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	vt->rsp_off += n;
+	vt->rsp_read = true;
+	ret = n;
+	if (vt->rsp_off == vt->rsp_len) {
+		/* All read: the vTPM is idle again; scrub the response. */
+		memzero_explicit(vt->buf, vt->rsp_len);
+		vt->rsp_off = vt->rsp_len = 0;
+		tpmmux_sched_begin(vt);
+	}
+out:
+	mutex_unlock(&vt->io_lock);
+	return ret;
+}
+
+static __poll_t tpmmux_vtpm_poll(struct file *file, poll_table *wait)
+{
+	struct tpmmux_vtpm *vt = file->private_data;
+	__poll_t mask = 0;
+	int st;
+
+	poll_wait(file, &vt->waitq, wait);
+	st = tpmmux_sched_state(vt);
+	if (st == -ENODEV)
+		return EPOLLERR | EPOLLHUP;
+	if (st == TPMMUX_DONE)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (st == TPMMUX_IDLE || (st == TPMMUX_DONE && READ_ONCE(vt->rsp_read)))
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	return mask;
+}
+
+/* Flush the VM's objects and sessions from the chip, zero and free. */
+static void tpmmux_vtpm_scrub(struct tpmmux_vtpm *vt)
+{
+	tpmmux_sched_teardown(vt);
+	if (vt->buf) {
+		memzero_explicit(vt->buf, TPMMUX_BUFSIZE);
+		free_page((unsigned long)vt->buf);
+		vt->buf = NULL;
+	}
+	vt->rsp_len = 0;
+	vt->rsp_off = 0;
+	memzero_explicit(&vt->cmd, sizeof(vt->cmd));
+}
+
+static int tpmmux_vtpm_open(struct inode *inode, struct file *file)
+{
+	struct tpmmux_vtpm *vt = container_of(inode->i_cdev,
+					      struct tpmmux_vtpm, cdev);
+	int rc;
+
+	if (test_and_set_bit(0, &vt->is_open))
+		return -EBUSY;
+	get_device(&vt->dev);
+
+	mutex_lock(&vt->io_lock);
+	rc = -ENODEV;
+	if (tpmmux_sched_state(vt) == -ENODEV)
+		goto err_unlock;
+	rc = -ENOMEM;
+	vt->buf = (u8 *)get_zeroed_page(GFP_KERNEL);
+	if (!vt->buf)
+		goto err_unlock;
+	vt->space = tpmmux_space_new(vt->id, max_objects, max_sessions);
+	if (!vt->space)
+		goto err_free_buf;
+	vt->rsp_read = false;
+	tpmmux_sched_begin(vt);
+	mutex_unlock(&vt->io_lock);
+
+	file->private_data = vt;
+	return stream_open(inode, file);
+
+err_free_buf:
+	free_page((unsigned long)vt->buf);
+	vt->buf = NULL;
+err_unlock:
+	mutex_unlock(&vt->io_lock);
+	put_device(&vt->dev);
+	clear_bit(0, &vt->is_open);
+	return rc;
+}
+
+static int tpmmux_vtpm_release(struct inode *inode, struct file *file)
+{
+	struct tpmmux_vtpm *vt = file->private_data;
+
+	/* Closing the node ends the VM's use of the chip, like /dev/tpmrm0. */
+	tpmmux_sched_quiesce(vt, false);
+	mutex_lock(&vt->io_lock);
+	tpmmux_vtpm_scrub(vt);
+	mutex_unlock(&vt->io_lock);
+
+	clear_bit(0, &vt->is_open);
+	put_device(&vt->dev);
+	return 0;
+}
+
+static const struct file_operations tpmmux_vtpm_fops = {
+	.owner		= THIS_MODULE,
+	.open		= tpmmux_vtpm_open,
+	.release	= tpmmux_vtpm_release,
+	.read		= tpmmux_vtpm_read,
+	.write		= tpmmux_vtpm_write,
+	.poll		= tpmmux_vtpm_poll,
+	.llseek		= no_llseek,
+};
+
+/* ---- sysfs: /sys/class/tpmmux/NAME/{uuid,cancel} ---- */
+
+static ssize_t uuid_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	struct tpmmux_vtpm *vt = container_of(dev, struct tpmmux_vtpm, dev);
+
+	return sysfs_emit(buf, "%pUb\n", &vt->uuid);
+}
+static DEVICE_ATTR_RO(uuid);
+
+static ssize_t cancel_store(struct device *dev, struct device_attribute *attr,
+			    const char *buf, size_t count)
+{
+	struct tpmmux_vtpm *vt = container_of(dev, struct tpmmux_vtpm, dev);
+
+	tpmmux_sched_cancel(vt);
+	return count;
+}
+static DEVICE_ATTR_WO(cancel);
+
+static struct attribute *tpmmux_vtpm_attrs[] = {
+	&dev_attr_uuid.attr,
+	&dev_attr_cancel.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(tpmmux_vtpm);
+
+static char *tpmmux_vtpm_devnode(struct device *dev, umode_t *mode,
+				 kuid_t *uid, kgid_t *gid)
+{
+	struct tpmmux_vtpm *vt = container_of(dev, struct tpmmux_vtpm, dev);
+
+	if (mode)
+		*mode = vt->mode;
+	if (uid)
+		*uid = vt->uid;
+	if (gid)
+		*gid = vt->gid;
+	return kasprintf(GFP_KERNEL, TPMMUX_VTPM_DIR "/%s", vt->name);
+}
+
+static void tpmmux_vtpm_dev_release(struct device *dev)
+{
+	struct tpmmux_vtpm *vt = container_of(dev, struct tpmmux_vtpm, dev);
+
+	kfree_sensitive(vt);
+}
+
+static const struct device_type tpmmux_vtpm_type = {
+	.name		= "vtpm",
+	.groups		= tpmmux_vtpm_groups,
+	.devnode	= tpmmux_vtpm_devnode,
+	.release	= tpmmux_vtpm_dev_release,
+};
+
+/* ---- create, destroy, list, info ---- */
+
+/**
+ * tpmmux_vtpm_create() - create a vTPM and its node
+ * @req: the request; @req->flags and @req->pad were checked by the caller
+ * @name: the name, copied from userspace, NUL-terminated
+ *
+ * Return: the new vTPM's id (>= 0), or -EINVAL, -EEXIST, -ENOSPC, -ENOMEM.
+ */
+int tpmmux_vtpm_create(const struct tpmmux_vtpm_create *req, const char *name)
+{
+	struct tpmmux_vtpm *vt;
+	kuid_t uid;
+	kgid_t gid;
+	int id, rc;
+
+	if (!tpmmux_name_valid(name) || req->mode & ~0777)
+		return -EINVAL;
+	uid = make_kuid(current_user_ns(), req->uid);
+	gid = make_kgid(current_user_ns(), req->gid);
+	if (!uid_valid(uid) || !gid_valid(gid))
+		return -EINVAL;
+
+	vt = kzalloc(sizeof(*vt), GFP_KERNEL);
+	if (!vt)
+		return -ENOMEM;
+	strscpy(vt->name, name, sizeof(vt->name));
+	memcpy(&vt->uuid, req->uuid, sizeof(vt->uuid));
+	vt->uid = uid;
+	vt->gid = gid;
+	vt->mode = req->mode ? req->mode : 0600;
+	mutex_init(&vt->io_lock);
+	init_waitqueue_head(&vt->waitq);
+	INIT_LIST_HEAD(&vt->qnode);
+	vt->state = TPMMUX_IDLE;
+
+	mutex_lock(&tpmmux_vtpms_lock);
+	rc = -EEXIST;
+	if (tpmmux_find_name(name))
+		goto err_unlock;
+	id = idr_alloc(&tpmmux_vtpms, NULL, 0, TPMMUX_MAX_VTPMS, GFP_KERNEL);
+	if (id < 0) {
+		rc = id == -ENOSPC ? -ENOSPC : id;
+		goto err_unlock;
+	}
+	vt->id = id;
+
+	device_initialize(&vt->dev);
+	vt->dev.class = tpmmux_class;
+	vt->dev.type = &tpmmux_vtpm_type;
+	vt->dev.devt = MKDEV(MAJOR(tpmmux_devt), id);
+	rc = dev_set_name(&vt->dev, "%s", name);
+	if (rc)
+		goto err_put;
+	cdev_init(&vt->cdev, &tpmmux_vtpm_fops);
+	vt->cdev.owner = THIS_MODULE;
+	rc = cdev_device_add(&vt->cdev, &vt->dev);
+	if (rc)
+		goto err_put;
+
+	idr_replace(&tpmmux_vtpms, vt, id);
+	tpmmux_nr_vtpms++;
+	mutex_unlock(&tpmmux_vtpms_lock);
+	return id;
+
+err_put:
+	idr_remove(&tpmmux_vtpms, id);
+	mutex_unlock(&tpmmux_vtpms_lock);
+	put_device(&vt->dev);	/* frees vt */
+	return rc;
+err_unlock:
+	mutex_unlock(&tpmmux_vtpms_lock);
+	kfree(vt);
+	return rc;
+}
+
+/* Tear down a vTPM already removed from the idr. */
+static void tpmmux_vtpm_kill(struct tpmmux_vtpm *vt)
+{
+	cdev_device_del(&vt->cdev, &vt->dev);
+	tpmmux_sched_quiesce(vt, true);
+	mutex_lock(&vt->io_lock);
+	tpmmux_vtpm_scrub(vt);
+	mutex_unlock(&vt->io_lock);
+	put_device(&vt->dev);
+}
+
+/**
+ * tpmmux_vtpm_destroy() - destroy the vTPM called @name
+ * @name: NUL-terminated
+ *
+ * Return: 0 or -ENOENT.
+ */
+int tpmmux_vtpm_destroy(const char *name)
+{
+	struct tpmmux_vtpm *vt;
+
+	mutex_lock(&tpmmux_vtpms_lock);
+	vt = tpmmux_find_name(name);
+	if (!vt) {
+		mutex_unlock(&tpmmux_vtpms_lock);
+		return -ENOENT;
+	}
+	idr_remove(&tpmmux_vtpms, vt->id);
+	tpmmux_nr_vtpms--;
+	mutex_unlock(&tpmmux_vtpms_lock);
+
+	tpmmux_vtpm_kill(vt);
+	return 0;
+}
+
+/**
+ * tpmmux_vtpm_list() - the ids of the vTPMs, in increasing order
+ * @ids: room for @room ids
+ * @room: size of @ids
+ * @count: set to the number of vTPMs
+ *
+ * Return: 0.
+ */
+int tpmmux_vtpm_list(u32 *ids, u32 room, u32 *count)
+{
+	struct tpmmux_vtpm *vt;
+	u32 n = 0;
+	int id;
+
+	mutex_lock(&tpmmux_vtpms_lock);
+	idr_for_each_entry(&tpmmux_vtpms, vt, id) {
+		if (!vt)
+			continue;
+		if (n < room)
+			ids[n] = id;
+		n++;
+	}
+	mutex_unlock(&tpmmux_vtpms_lock);
+	*count = n;
+	return 0;
+}
+
+/**
+ * tpmmux_vtpm_info() - one vTPM's identity and statistics
+ * @id: the vTPM's id
+ * @info: the output fields are filled in
+ * @name: TPMMUX_NAME_MAX bytes, filled with the name
+ *
+ * Return: 0 or -ENOENT.
+ */
+int tpmmux_vtpm_info(u32 id, struct tpmmux_vtpm_info *info, char *name)
+{
+	struct tpmmux_space_stats st = {};
+	struct tpmmux_vtpm *vt;
+
+	mutex_lock(&tpmmux_vtpms_lock);
+	vt = id < TPMMUX_MAX_VTPMS ? idr_find(&tpmmux_vtpms, id) : NULL;
+	if (vt)
+		get_device(&vt->dev);
+	mutex_unlock(&tpmmux_vtpms_lock);
+	if (!vt)
+		return -ENOENT;
+
+	strscpy(name, vt->name, TPMMUX_NAME_MAX);
+	memcpy(info->uuid, &vt->uuid, sizeof(info->uuid));
+	info->mode = vt->mode;
+	info->uid = from_kuid_munged(current_user_ns(), vt->uid);
+	info->gid = from_kgid_munged(current_user_ns(), vt->gid);
+	info->commands = atomic64_read(&vt->stats.commands);
+	info->refused = atomic64_read(&vt->stats.refused);
+	info->errors = atomic64_read(&vt->stats.errors);
+
+	mutex_lock(&vt->io_lock);
+	info->state = 0;
+	if (test_bit(0, &vt->is_open))
+		info->state |= TPMMUX_VTPM_OPEN;
+	if (vt->started)
+		info->state |= TPMMUX_VTPM_STARTED;
+	if (!tpmmux_vtpm_ready(vt))
+		info->state |= TPMMUX_VTPM_BUSY;
+	if (vt->space)
+		tpmmux_space_get_stats(vt->space, &st);
+	mutex_unlock(&vt->io_lock);
+
+	info->context_saves = st.context_saves;
+	info->context_loads = st.context_loads;
+	info->flushes = st.flushes;
+	info->objects = st.objects;
+	info->sessions = st.sessions;
+	put_device(&vt->dev);
+	return 0;
+}
+
+/**
+ * tpmmux_vtpm_count() - how many vTPMs exist
+ *
+ * Return: the number of vTPMs.
+ */
+u32 tpmmux_vtpm_count(void)
+{
+	u32 n;
+
+	mutex_lock(&tpmmux_vtpms_lock);
+	n = tpmmux_nr_vtpms;
+	mutex_unlock(&tpmmux_vtpms_lock);
+	return n;
+}
+
+/**
+ * tpmmux_vtpm_init() - register the vTPM device region and class
+ * @hc: the host chip; it must outlive tpmmux_vtpm_exit()
+ *
+ * Return: 0 or a negative errno.
+ */
+int tpmmux_vtpm_init(struct tpmmux_chip *hc)
+{
+	int rc;
+
+	tpmmux_vtpm_hc = hc;
+	rc = alloc_chrdev_region(&tpmmux_devt, 0, TPMMUX_MAX_VTPMS, "tpmmux");
+	if (rc)
+		return rc;
+	tpmmux_class = class_create(THIS_MODULE, "tpmmux");
+	if (IS_ERR(tpmmux_class)) {
+		rc = PTR_ERR(tpmmux_class);
+		goto err_region;
+	}
+	return 0;
+
+err_region:
+	unregister_chrdev_region(tpmmux_devt, TPMMUX_MAX_VTPMS);
+	return rc;
+}
+
+/**
+ * tpmmux_vtpm_exit() - destroy every vTPM, unregister the class and region
+ *
+ * Module unload tears every vTPM down (an open node holds a module
+ * reference, so none is open here).
+ */
+void tpmmux_vtpm_exit(void)
+{
+	struct tpmmux_vtpm *vt;
+	int id;
+
+	mutex_lock(&tpmmux_vtpms_lock);
+	idr_for_each_entry(&tpmmux_vtpms, vt, id) {
+		idr_remove(&tpmmux_vtpms, id);
+		tpmmux_nr_vtpms--;
+		mutex_unlock(&tpmmux_vtpms_lock);
+		tpmmux_vtpm_kill(vt);
+		mutex_lock(&tpmmux_vtpms_lock);
+	}
+	mutex_unlock(&tpmmux_vtpms_lock);
+	idr_destroy(&tpmmux_vtpms);
+	class_destroy(tpmmux_class);
+	unregister_chrdev_region(tpmmux_devt, TPMMUX_MAX_VTPMS);
+}
