@@ -319,27 +319,34 @@ void tpmmux_sched_quiesce(struct tpmmux_vtpm *vt, bool kill)
 }
 
 /**
- * tpmmux_sched_teardown() - flush everything @vt has on the chip
+ * tpmmux_sched_teardown() - flush what @vt has on the chip
  * @vt: the vTPM, quiesced, with its io_lock held
+ * @destroy: the vTPM goes away: flush everything and free its space;
+ *	otherwise its node was closed: flush all but the sessions the guest
+ *	saved itself (see tpmmux_space_close())
  *
  * Takes the chip, which waits for the dispatcher's current session (and
  * so for any eviction of @vt in it) to end.  When the chip has gone away,
- * only the module's copies are freed (zeroed).
+ * only the module's copies are dropped (zeroed).
  */
-void tpmmux_sched_teardown(struct tpmmux_vtpm *vt)
+void tpmmux_sched_teardown(struct tpmmux_vtpm *vt, bool destroy)
 {
 	struct tpm_chip *chip = tpmmux_sched.hc->chip;
+	bool have_chip;
 
 	if (!vt->space)
 		return;
-	if (!tpm_try_get_ops(chip)) {
-		tpmmux_space_destroy(vt->space, &tpmmux_chip_ops,
+	have_chip = !tpm_try_get_ops(chip);
+	if (destroy)
+		tpmmux_space_destroy(vt->space, have_chip ? &tpmmux_chip_ops : NULL,
 				     tpmmux_sched.hc);
+	else
+		tpmmux_space_close(vt->space, have_chip ? &tpmmux_chip_ops : NULL,
+				   tpmmux_sched.hc);
+	if (have_chip)
 		tpm_put_ops(chip);
-	} else {
-		tpmmux_space_destroy(vt->space, NULL, NULL);
-	}
-	vt->space = NULL;
+	if (destroy)
+		vt->space = NULL;
 }
 
 /**

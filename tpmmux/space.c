@@ -1437,6 +1437,59 @@ struct tpmmux_space *tpmmux_space_new(u32 vm_id, u32 max_objects,
 	return sp;
 }
 
+/*
+ * Flush from the chip and forget every object, every stray handle and
+ * every session except, when @keep_guest_saved, the sessions the guest
+ * saved itself (their contexts are the guest's; their handles stay
+ * reserved on the chip).  With no @ops, or once the chip fails, only the
+ * space's own records are dropped.
+ */
+static void space_flush_all(struct tpmmux_space *sp,
+			    const struct tpmmux_space_ops *ops, void *priv,
+			    bool keep_guest_saved)
+{
+	bool chip = ops && ops->xmit;
+	u32 i, rc;
+
+	if (chip && sp->xbuf && sp->obj && sp->ses &&
+	    strays_flush(sp, ops, priv))
+		chip = false;
+	for (i = 0; sp->obj && i < sp->max_objects; i++) {
+		if (chip && sp->xbuf && sp->obj[i].state == SPACE_OBJ_LOADED &&
+		    space_flush_handle(sp, ops, priv, sp->obj[i].phandle, &rc))
+			chip = false;
+		obj_forget(&sp->obj[i]);
+	}
+	for (i = 0; sp->ses && i < sp->max_sessions; i++) {
+		if (keep_guest_saved &&
+		    sp->ses[i].state == SPACE_SES_GUEST_SAVED)
+			continue;
+		if (chip && sp->xbuf && sp->ses[i].state != SPACE_SES_FREE &&
+		    space_flush_handle(sp, ops, priv, sp->ses[i].handle, &rc))
+			chip = false;
+		ses_forget(&sp->ses[i]);
+	}
+}
+
+/**
+ * tpmmux_space_close() - the VM closed its node
+ * @sp:		the space
+ * @ops:	chip access (the chip is held), or NULL when it is gone
+ * @priv:	passed to @ops->xmit
+ *
+ * Like closing /dev/tpmrm0: every object and every session is flushed
+ * from the chip, except the sessions the guest saved itself with
+ * ContextSave, whose contexts it holds (tpm2-tools keeps a session in a
+ * file between two processes this way).  Those stay this VM's, count
+ * against its session quota, and are flushed by tpmmux_space_destroy().
+ */
+void tpmmux_space_close(struct tpmmux_space *sp,
+			const struct tpmmux_space_ops *ops, void *priv)
+{
+	if (sp)
+		space_flush_all(sp, ops, priv, true);
+}
+
 /**
  * tpmmux_space_destroy() - flush everything of a VM from the chip, free
  * @sp:		the VM's space; NULL is fine
@@ -1453,26 +1506,9 @@ struct tpmmux_space *tpmmux_space_new(u32 vm_id, u32 max_objects,
 void tpmmux_space_destroy(struct tpmmux_space *sp,
 			  const struct tpmmux_space_ops *ops, void *priv)
 {
-	bool chip = ops && ops->xmit;
-	u32 i, rc;
-
 	if (!sp)
 		return;
-	if (chip && sp->xbuf && sp->obj && sp->ses &&
-	    strays_flush(sp, ops, priv))
-		chip = false;
-	for (i = 0; sp->obj && i < sp->max_objects; i++) {
-		if (chip && sp->xbuf && sp->obj[i].state == SPACE_OBJ_LOADED &&
-		    space_flush_handle(sp, ops, priv, sp->obj[i].phandle, &rc))
-			chip = false;
-		obj_forget(&sp->obj[i]);
-	}
-	for (i = 0; sp->ses && i < sp->max_sessions; i++) {
-		if (chip && sp->xbuf && sp->ses[i].state != SPACE_SES_FREE &&
-		    space_flush_handle(sp, ops, priv, sp->ses[i].handle, &rc))
-			chip = false;
-		ses_forget(&sp->ses[i]);
-	}
+	space_flush_all(sp, ops, priv, false);
 	space_free_sensitive(sp->obj, sizeof(*sp->obj) * (sp->max_objects + 1));
 	space_free_sensitive(sp->ses,
 			     sizeof(*sp->ses) * (sp->max_sessions + 1));

@@ -136,6 +136,8 @@ int tpmmux_space_run(struct tpmmux_space *sp,
 		     u32 *rsp_len);
 int tpmmux_space_evict(struct tpmmux_space *sp,
 		       const struct tpmmux_space_ops *ops, void *priv);
+void tpmmux_space_close(struct tpmmux_space *sp,
+			const struct tpmmux_space_ops *ops, void *priv);
 void tpmmux_space_destroy(struct tpmmux_space *sp,
 			  const struct tpmmux_space_ops *ops, void *priv);
 void tpmmux_space_get_stats(const struct tpmmux_space *sp,

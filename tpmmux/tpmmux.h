@@ -156,6 +156,6 @@ void tpmmux_sched_submit(struct tpmmux_vtpm *vt);
 int tpmmux_sched_state(struct tpmmux_vtpm *vt);
 bool tpmmux_sched_cancel(struct tpmmux_vtpm *vt);
 void tpmmux_sched_quiesce(struct tpmmux_vtpm *vt, bool kill);
-void tpmmux_sched_teardown(struct tpmmux_vtpm *vt);
+void tpmmux_sched_teardown(struct tpmmux_vtpm *vt, bool destroy);
 
 #endif /* _TPMMUX_TPMMUX_H */

@@ -299,10 +299,14 @@ static __poll_t tpmmux_vtpm_poll(struct file *file, poll_table *wait)
 	return mask;
 }
 
-/* Flush the VM's objects and sessions from the chip, zero and free. */
-static void tpmmux_vtpm_scrub(struct tpmmux_vtpm *vt)
+/*
+ * The node was closed (@destroy false) or the vTPM destroyed: flush what
+ * the VM has on the chip (see tpmmux_sched_teardown()), zero and free the
+ * buffer.  Caller holds vt->io_lock.
+ */
+static void tpmmux_vtpm_scrub(struct tpmmux_vtpm *vt, bool destroy)
 {
-	tpmmux_sched_teardown(vt);
+	tpmmux_sched_teardown(vt, destroy);
 	if (vt->buf) {
 		memzero_explicit(vt->buf, TPMMUX_BUFSIZE);
 		free_page((unsigned long)vt->buf);
@@ -331,7 +335,9 @@ static int tpmmux_vtpm_open(struct inode *inode, struct file *file)
 	vt->buf = (u8 *)get_zeroed_page(GFP_KERNEL);
 	if (!vt->buf)
 		goto err_unlock;
-	vt->space = tpmmux_space_new(vt->id, max_objects, max_sessions);
+	/* The space outlives a close: it keeps the guest-saved sessions. */
+	if (!vt->space)
+		vt->space = tpmmux_space_new(vt->id, max_objects, max_sessions);
 	if (!vt->space)
 		goto err_free_buf;
 	vt->rsp_read = false;
@@ -358,7 +364,7 @@ static int tpmmux_vtpm_release(struct inode *inode, struct file *file)
 	/* Closing the node ends the VM's use of the chip, like /dev/tpmrm0. */
 	tpmmux_sched_quiesce(vt, false);
 	mutex_lock(&vt->io_lock);
-	tpmmux_vtpm_scrub(vt);
+	tpmmux_vtpm_scrub(vt, false);
 	mutex_unlock(&vt->io_lock);
 
 	clear_bit(0, &vt->is_open);
@@ -514,7 +520,7 @@ static void tpmmux_vtpm_kill(struct tpmmux_vtpm *vt)
 	cdev_device_del(&vt->cdev, &vt->dev);
 	tpmmux_sched_quiesce(vt, true);
 	mutex_lock(&vt->io_lock);
-	tpmmux_vtpm_scrub(vt);
+	tpmmux_vtpm_scrub(vt, true);
 	mutex_unlock(&vt->io_lock);
 	put_device(&vt->dev);
 }
