@@ -5,6 +5,7 @@
 #   make            build tpmmux/tpmmux.ko and tools/vtpmctl/vtpmctl
 #   make check      install what is missing, build, run every test
 #   make demo       install what is missing, build, show tpmmux in the test VM
+#   make bench      benchmarks in the test VM; figures also in bench.json
 #   make fuzz       long fuzz run of the parsers (FUZZ_SECONDS, default 600)
 #   make install    install the module and vtpmctl on this host
 #   make clean
@@ -28,7 +29,7 @@ W ?= 1
 
 Q ?= @
 
-.PHONY: all module tools deps check check-host check-vm demo fuzz install \
+.PHONY: all module tools deps check demo bench fuzz install \
 	uninstall clean
 
 all: module tools
@@ -54,6 +55,10 @@ check: deps
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)selftests/vm/run --tpm crb -- tools/demo.sh
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)selftests/bench/run
 
 fuzz: deps
 	$(Q)$(MAKE) --no-print-directory -C selftests/fuzz long

@@ -513,6 +513,40 @@ def test_1024(ctl):
     t.eq(v["nr_vtpms"], 0, "no vTPM left")
 
 
+def test_unload_with_vtpms(ctl):
+    """rmmod with vTPMs present tears them all down; refused while one is open."""
+    for n in ("u1", "u2", "u3"):
+        tm.vtpm_create(ctl, n)
+    with tpm2.Dev(node("u1")) as d:
+        d.xfer(tpm2.startup())
+        r = d.xfer(tpm2.start_hmac_session())
+        sess = struct.unpack(">I", r[10:14])[0]
+        # The guest saves it: it survives the close, and must not the unload.
+        save = tpm2.cmd(tpm2.ST_NO_SESSIONS, tpm2.CC["ContextSave"],
+                        struct.pack(">I", sess))
+        t.eq(tpm2.rc_of(d.xfer(save)), 0, "the guest saves its session")
+        r = sh("rmmod", "tpmmux", check=False)
+        t.ok(r.returncode != 0, "rmmod is refused while a vTPM node is open")
+    os.close(ctl)
+    r = sh("rmmod", "tpmmux", check=False)
+    t.eq(r.returncode, 0, "rmmod with three (closed) vTPMs succeeds")
+    t.ok(not os.path.exists(tm.VTPM_DIR + "/u1") and
+         not os.path.exists("/sys/class/tpmmux"),
+         "their nodes and the class are gone")
+    raw = tpm2.Dev("/dev/tpm0")
+    left = []
+    for first in (0x02000000, 0x03000000):  # loaded, saved sessions
+        r = raw.xfer(tpm2.get_cap(tpm2.CAP_HANDLES, first, 64))
+        left += [h for h in tpm2.handles_from_getcap(tpm2.rsp(r)[3])
+                 if h >> 24 == first >> 24]
+    raw.close()
+    t.eq(left, [],
+         "no session, not even the guest-saved one, is left on the chip "
+         "after the unload")
+    sh("insmod", KO)
+    return tm.open_ctl()
+
+
 def main():
     if os.path.exists("/sys/module/tpmmux"):
         sh("rmmod", "tpmmux")
@@ -520,9 +554,12 @@ def main():
     ctl = tm.open_ctl()
     tests = [a for a in sys.argv[1:]] or [
         "create_destroy", "vtpmctl", "chardev", "policy", "bad_input",
-        "use_after_destroy", "cancel", "destroy_mid_command", "1024"]
+        "use_after_destroy", "cancel", "destroy_mid_command", "1024",
+        "unload_with_vtpms"]
     for name in tests:
-        t.run(name, globals()["test_" + name], ctl)
+        new = t.run(name, globals()["test_" + name], ctl)
+        if isinstance(new, int):
+            ctl = new
     os.close(ctl)
     r = sh("rmmod", "tpmmux", check=False)
     t.eq(r.returncode, 0, "rmmod tpmmux at the end")
