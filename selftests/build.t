@@ -42,6 +42,13 @@ else
 	nok "W=1 build has zero warnings ($warnings found)" "$(grep -E 'warning:|error:' "$log")"
 fi
 
+out=$(make -C "$KDIR" M="$tmp" C=2 W=1 modules 2>&1 | grep -E 'warning:|error:')
+if [ -z "$out" ]; then
+	ok "sparse (C=2) reports nothing"
+else
+	nok "sparse (C=2) reports nothing" "$out"
+fi
+
 out=$(tools/checkpatch 2>&1)
 if [ -z "$out" ]; then
 	ok "checkpatch.pl is clean on tpmmux/ and the UAPI header"

@@ -50,8 +50,9 @@ static int __init tpmmux_init(void)
 	}
 	tpmmux_print_chip(&info);
 	tpmmux_host_chip.max_command_size = info.max_command_size;
-	if (!info.max_command_size || info.max_command_size > TPMMUX_BUFSIZE)
-		tpmmux_host_chip.max_command_size = TPMMUX_BUFSIZE;
+	if (!info.max_command_size ||
+	    info.max_command_size > TPMMUX_VTPM_MAX_SIZE)
+		tpmmux_host_chip.max_command_size = TPMMUX_VTPM_MAX_SIZE;
 
 	rc = tpmmux_sched_init(&tpmmux_host_chip);
 	if (rc) {

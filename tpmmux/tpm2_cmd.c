@@ -462,6 +462,42 @@ u32 tpm2_cmd_policy(const struct tpm2_cmd *cmd)
 }
 
 /**
+ * tpm2_rsp_clamp_property() - lower a fixed property in a GetCapability answer
+ * @buf:	a response to TPM2_GetCapability
+ * @len:	its length
+ * @prop:	the TPM_PT_* property to clamp
+ * @max:	the largest value the guest may see
+ *
+ * A vTPM's limits can be lower than the chip's (TPM_PT_MAX_COMMAND_SIZE:
+ * QEMU's CRB buffer holds 3968 bytes).  When @buf is a successful
+ * TPM_CAP_TPM_PROPERTIES answer that lists @prop with a value above @max,
+ * that value is rewritten to @max in place.  Every length is checked
+ * against @len; anything else is left alone.
+ *
+ * Return: true if a value was lowered.
+ */
+bool tpm2_rsp_clamp_property(u8 *buf, u32 len, u32 prop, u32 max)
+{
+	u32 count, i, off = TPM2_HEADER_SIZE + 9;
+	bool changed = false;
+
+	if (len < off || get_unaligned_be32(buf + 6) != TPM_RC_SUCCESS ||
+	    get_unaligned_be32(buf + 2) != len ||
+	    get_unaligned_be32(buf + TPM2_HEADER_SIZE + 1) !=
+	    TPM_CAP_TPM_PROPERTIES)
+		return false;
+	count = get_unaligned_be32(buf + TPM2_HEADER_SIZE + 5);
+	for (i = 0; i < count && len - off >= 8; i++, off += 8) {
+		if (get_unaligned_be32(buf + off) == prop &&
+		    get_unaligned_be32(buf + off + 4) > max) {
+			put_unaligned_be32(max, buf + off + 4);
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+/**
  * tpm2_rsp_error() - build a 10-byte error response
  * @out:     where to write it
  * @out_len: bytes available at @out

@@ -195,6 +195,7 @@ const char *tpm2_cc_name(u32 cc);
 int tpm2_cmd_parse(const u8 *buf, u32 len, struct tpm2_cmd *cmd);
 u32 tpm2_cmd_policy(const struct tpm2_cmd *cmd);
 u32 tpm2_rsp_error(u8 *out, u32 out_len, u32 rc);
+bool tpm2_rsp_clamp_property(u8 *buf, u32 len, u32 prop, u32 max);
 int tpm2_rsp_parse(const u8 *buf, u32 len, u32 cc, struct tpm2_rsp *rsp);
 int tpm2b_pull(const u8 **p, u32 *left, const u8 **data, u16 *size);
 int tpm2_pcr_selection_pull(const u8 **p, u32 *left,

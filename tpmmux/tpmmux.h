@@ -49,6 +49,14 @@ struct tpmmux_chip {
 /* The largest command or response a vTPM passes (one page, as the TPM core). */
 #define TPMMUX_BUFSIZE		4096
 
+/*
+ * The largest command and response a vTPM advertises (TPM_PT_MAX_COMMAND_SIZE
+ * and _RESPONSE_SIZE, clamped to this in GetCapability answers) and accepts:
+ * QEMU's tpm-crb buffer holds 3968 bytes, and its passthrough backend makes
+ * QEMU exit when the device advertises more than the CRB can take.
+ */
+#define TPMMUX_VTPM_MAX_SIZE	3968
+
 struct tpmmux_space;
 
 /**

@@ -126,7 +126,13 @@ static bool tpmmux_vtpm_local(struct tpmmux_vtpm *vt, const struct tpm2_cmd *cmd
 		tpmmux_vtpm_answer_rc(vt, rc);
 		return true;
 	}
-	if (!vt->started) {
+	/*
+	 * GetCapability is allowed before Startup: QEMU's passthrough backend
+	 * asks for TPM_PT_MAX_COMMAND_SIZE at every machine reset, before the
+	 * guest's firmware sends Startup, and makes QEMU exit if it gets no
+	 * answer (a real host TPM it passes through is always started).
+	 */
+	if (!vt->started && cmd->cc != TPM_CC_GetCapability) {
 		tpmmux_vtpm_answer_rc(vt, TPM_RC_INITIALIZE);
 		return true;
 	}

@@ -158,6 +158,14 @@ def test_chardev(ctl):
 
     t.eq(xfer_rc(d, tpm2.get_random(8)), tpm2.RC_INITIALIZE,
          "a command before Startup gets TPM_RC_INITIALIZE")
+    # QEMU's passthrough backend probes the buffer size before Startup.
+    r = d.xfer(tpm2.get_cap(tpm2.CAP_TPM_PROPERTIES, 0x11E, 2))
+    tag, size, rc, body = tpm2.rsp(r)
+    props = struct.unpack(">IIII", body[9:25]) if rc == 0 and len(body) >= 25 else None
+    t.ok(rc == 0 and size == 35 and props and props[0] == 0x11E and
+         props[2] == 0x11F and props[1] <= 3968 and props[3] <= 3968,
+         "GetCapability(MAX_COMMAND_SIZE, 2) is answered before Startup, "
+         "sizes at most 3968 (QEMU's CRB buffer)", r.hex())
     t.eq(xfer_rc(d, tpm2.startup()), 0, "Startup(CLEAR) succeeds (virtual)")
     t.eq(xfer_rc(d, tpm2.startup()), tpm2.RC_INITIALIZE,
          "a second Startup gets TPM_RC_INITIALIZE")

@@ -1224,6 +1224,49 @@ static void test_fuzzish(void)
 	   parses, okays);
 }
 
+static void test_clamp_property(void)
+{
+	/* GetCapability(TPM_PROPERTIES) answer: MAX_COMMAND_SIZE, MAX_RESPONSE_SIZE */
+	u8 rsp[35] = {
+		0x80, 0x01, 0, 0, 0, 35, 0, 0, 0, 0,
+		0, 0, 0, 0, 6, 0, 0, 0, 2,
+		0, 0, 0x01, 0x1e, 0, 0, 0x10, 0x00,
+		0, 0, 0x01, 0x1f, 0, 0, 0x10, 0x00,
+	};
+	u8 copy[35];
+	u32 len;
+
+	ok(tpm2_rsp_clamp_property(rsp, sizeof(rsp), TPM_PT_MAX_COMMAND_SIZE, 3968),
+	   "clamp: 4096 is lowered to 3968");
+	is_int(get_unaligned_be32(rsp + 23), 3968, "clamp: MAX_COMMAND_SIZE is 3968");
+	is_int(get_unaligned_be32(rsp + 31), 4096, "clamp: MAX_RESPONSE_SIZE untouched");
+	ok(!tpm2_rsp_clamp_property(rsp, sizeof(rsp), TPM_PT_MAX_COMMAND_SIZE, 3968),
+	   "clamp: a value already at the limit is left alone");
+	memcpy(copy, rsp, sizeof(rsp));
+	copy[18] = 200;	/* count runs past the end */
+	ok(tpm2_rsp_clamp_property(copy, sizeof(copy), TPM_PT_MAX_RESPONSE_SIZE, 100) &&
+	   get_unaligned_be32(copy + 31) == 100,
+	   "clamp: a count past the end stops at the end of the response");
+	memcpy(copy, rsp, sizeof(rsp));
+	copy[9] = 1;	/* an error response */
+	ok(!tpm2_rsp_clamp_property(copy, sizeof(copy), TPM_PT_MAX_RESPONSE_SIZE, 100),
+	   "clamp: an error response is left alone");
+	memcpy(copy, rsp, sizeof(rsp));
+	copy[14] = 1;	/* TPM_CAP_HANDLES */
+	ok(!tpm2_rsp_clamp_property(copy, sizeof(copy), TPM_PT_MAX_RESPONSE_SIZE, 100),
+	   "clamp: another capability is left alone");
+	for (len = 0; len < sizeof(rsp); len++) {
+		u8 *b = malloc(len ? len : 1);
+
+		memcpy(b, rsp, len);
+		if (len >= 6)
+			put_unaligned_be32(len, b + 2);
+		tpm2_rsp_clamp_property(b, len, TPM_PT_MAX_RESPONSE_SIZE, 1);
+		free(b);
+	}
+	ok(1, "clamp: every truncated response stays in bounds (ASan)");
+}
+
 int main(void)
 {
 	test_wellformed();
@@ -1239,6 +1282,7 @@ int main(void)
 	test_rsp();
 	test_pcr_selection();
 	test_fuzzish();
+	test_clamp_property();
 	is_int(invariant_failures, 0,
 	       "invariants held in all %lu parser calls checked",
 	       invariant_checks);
