@@ -462,6 +462,47 @@ u32 tpm2_cmd_policy(const struct tpm2_cmd *cmd)
 }
 
 /**
+ * tpm2_cmd_reads_pcrs() - would the chip read PCRs to run this command?
+ * @buf:	the command
+ * @cmd:	parsed from @buf by tpm2_cmd_parse()
+ *
+ * A physical TPM evaluates PCR selections against its own PCRs, the
+ * host's, never a VM's virtual ones: PolicyPCR and Quote always do;
+ * Create and CreatePrimary do when their creationPCR selection selects a
+ * PCR (their creation data would record the host's PCR digest).
+ * The parameters of Create/CreatePrimary are inSensitive, inPublic,
+ * outsideInfo (three TPM2Bs) and creationPCR (TPML_PCR_SELECTION); a
+ * parameter area that does not parse is left to the chip, which rejects
+ * it without reading a PCR.
+ *
+ * Return: true if running @cmd on the chip would read the host's PCRs.
+ */
+bool tpm2_cmd_reads_pcrs(const u8 *buf, const struct tpm2_cmd *cmd)
+{
+	struct tpm2_pcr_selection_list sel;
+	const u8 *p, *data;
+	u32 left, i, j;
+	u16 size;
+
+	if (!cmd->desc || !(cmd->desc->flags & TPM2_CMDF_READS_PCR))
+		return false;
+	if (cmd->cc != TPM_CC_Create && cmd->cc != TPM_CC_CreatePrimary)
+		return true;
+	p = buf + cmd->param_off;
+	left = cmd->param_size;
+	for (i = 0; i < 3; i++)
+		if (tpm2b_pull(&p, &left, &data, &size))
+			return false;
+	if (tpm2_pcr_selection_list_pull(&p, &left, &sel))
+		return false;
+	for (i = 0; i < sel.count; i++)
+		for (j = 0; j < sel.sel[i].size_of_select; j++)
+			if (sel.sel[i].pcr_select[j])
+				return true;
+	return false;
+}
+
+/**
  * tpm2_rsp_clamp_property() - lower a fixed property in a GetCapability answer
  * @buf:	a response to TPM2_GetCapability
  * @len:	its length

@@ -20,6 +20,13 @@
 #define TPMMUX_RC_LAYER			(0x74u << TPM_RC_LAYER_SHIFT)
 /* What a refused or unknown command is answered with */
 #define TPMMUX_RC_REFUSED		(TPMMUX_RC_LAYER | TPM_RC_COMMAND_CODE)
+/*
+ * What a command is answered with when the chip would evaluate it against
+ * its own (the host's) PCRs instead of the VM's virtual ones: PolicyPCR,
+ * Quote, and Create/CreatePrimary with a creationPCR selection
+ * (tpm2_cmd_reads_pcrs()).  The hw engine cannot give a right answer.
+ */
+#define TPMMUX_RC_PCR_UNSUPPORTED	(TPMMUX_RC_LAYER | TPM_RC_PCR)
 
 /*
  * Policy flags of a command (struct tpm2_cmd_desc.flags).
@@ -196,6 +203,7 @@ int tpm2_cmd_parse(const u8 *buf, u32 len, struct tpm2_cmd *cmd);
 u32 tpm2_cmd_policy(const struct tpm2_cmd *cmd);
 u32 tpm2_rsp_error(u8 *out, u32 out_len, u32 rc);
 bool tpm2_rsp_clamp_property(u8 *buf, u32 len, u32 prop, u32 max);
+bool tpm2_cmd_reads_pcrs(const u8 *buf, const struct tpm2_cmd *cmd);
 int tpm2_rsp_parse(const u8 *buf, u32 len, u32 cc, struct tpm2_rsp *rsp);
 int tpm2b_pull(const u8 **p, u32 *left, const u8 **data, u16 *size);
 int tpm2_pcr_selection_pull(const u8 **p, u32 *left,

@@ -85,7 +85,7 @@ static struct tpmmux_vtpm *tpmmux_find_name(const char *name)
 /* Answer the command in vt->buf with a 10-byte error response. */
 static void tpmmux_vtpm_answer_rc(struct tpmmux_vtpm *vt, u32 rc)
 {
-	if (rc == TPMMUX_RC_REFUSED)
+	if (rc == TPMMUX_RC_REFUSED || rc == TPMMUX_RC_PCR_UNSUPPORTED)
 		atomic64_inc(&vt->stats.refused);
 	else if (rc)
 		atomic64_inc(&vt->stats.errors);
@@ -159,6 +159,11 @@ static bool tpmmux_vtpm_local(struct tpmmux_vtpm *vt, const struct tpm2_cmd *cmd
 	 */
 	if (desc->flags & (TPM2_CMDF_VIRTUAL | TPM2_CMDF_NV)) {
 		tpmmux_vtpm_answer_rc(vt, TPMMUX_RC_REFUSED);
+		return true;
+	}
+	/* The chip would use the host's PCRs, not the VM's. */
+	if (tpm2_cmd_reads_pcrs(vt->buf, cmd)) {
+		tpmmux_vtpm_answer_rc(vt, TPMMUX_RC_PCR_UNSUPPORTED);
 		return true;
 	}
 	return false;

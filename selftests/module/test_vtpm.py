@@ -282,6 +282,22 @@ def test_policy(ctl):
     for cc in (0x20000001, 0x2000FFFF, 0x1FF, 0x11E):
         t.eq(xfer_rc(d, refused_cmd("", [], False, cc=cc)), tpm2.TPMMUX_REFUSED,
              "command code 0x%x (vendor or unknown) is refused" % cc)
+    # Commands the chip would evaluate against the host's PCRs.
+    body = tpm2.create_primary()[10:-4] + struct.pack(">IHB3s", 1, tpm2.ALG_SHA256, 3, b"\x01\0\0")
+    cp = tpm2.cmd(tpm2.ST_SESSIONS, tpm2.CC["CreatePrimary"], body)
+    t.eq(xfer_rc(d, cp), tpm2.TPMMUX_LAYER | 0x127,
+         "CreatePrimary with a creationPCR selection gets TPMMUX_RC_PCR_UNSUPPORTED")
+    quote = tpm2.cmd(tpm2.ST_SESSIONS, 0x158, struct.pack(">I", 0x80000000) +
+                     tpm2.pw_auth() + struct.pack(">HH", 0, tpm2.ALG_NULL) +
+                     struct.pack(">IHB3s", 1, tpm2.ALG_SHA256, 3, b"\x01\0\0"))
+    t.eq(xfer_rc(d, quote), tpm2.TPMMUX_LAYER | 0x127,
+         "Quote gets TPMMUX_RC_PCR_UNSUPPORTED")
+    ppcr = tpm2.cmd(tpm2.ST_NO_SESSIONS, 0x17F, struct.pack(">IH", 0x03000000, 0) +
+                    struct.pack(">IHB3s", 1, tpm2.ALG_SHA256, 3, b"\x01\0\0"))
+    t.eq(xfer_rc(d, ppcr), tpm2.TPMMUX_LAYER | 0x127,
+         "PolicyPCR gets TPMMUX_RC_PCR_UNSUPPORTED")
+    t.eq(xfer_rc(d, tpm2.create_primary()), 0,
+         "CreatePrimary with an empty creationPCR selection works")
     nv_read = tpm2.cmd(tpm2.ST_SESSIONS, tpm2.CC["NV_Read"],
                        struct.pack(">II", 0x01C00002, 0x01C00002) +
                        tpm2.pw_auth() + struct.pack(">HH", 16, 0))
@@ -295,7 +311,7 @@ def test_policy(ctl):
     r = sh("tpm2_getrandom", "-T", "device:/dev/tpmrm0", "--hex", "8", check=False)
     t.eq(r.returncode, 0, "the host's /dev/tpmrm0 still works")
     err, info = tm.vtpm_info_by_name(ctl, "pol")
-    t.eq(info["refused"], len(REFUSED) + 5, "INFO counts the refused commands")
+    t.eq(info["refused"], len(REFUSED) + 8, "INFO counts the refused commands")
     t.eq(xfer_rc(d, tpm2.get_random(4)), 0, "the VM still works after them")
     sh("tpm2_evictcontrol", "-T", "device:/dev/tpmrm0", "-C", "o", "-c",
        "0x81000005", check=False)

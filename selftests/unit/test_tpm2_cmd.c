@@ -1267,6 +1267,32 @@ static void test_clamp_property(void)
 	ok(1, "clamp: every truncated response stays in bounds (ASan)");
 }
 
+static void test_reads_pcrs(void)
+{
+	/* CreatePrimary(owner) pw session, empty inSensitive/inPublic/outsideInfo */
+	u8 cp[] = {
+		0x80, 0x02, 0, 0, 0, 0, 0, 0, 0x01, 0x31,
+		0x40, 0, 0, 0x01,
+		0, 0, 0, 9, 0x40, 0, 0, 0x09, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0,		/* three empty TPM2Bs */
+		0, 0, 0, 1, 0, 0x0b, 3, 0, 0, 0,	/* one sha256 bank, no PCR */
+	};
+	struct tpm2_cmd cmd;
+	u8 pol[] = { 0x80, 0x01, 0, 0, 0, 14, 0, 0, 0x01, 0x7f, 0x03, 0, 0, 0 };
+
+	put_unaligned_be32(sizeof(cp), cp + 2);
+	is_int(tpm2_cmd_parse(cp, sizeof(cp), &cmd), 0, "reads_pcrs: CreatePrimary parses");
+	ok(!tpm2_cmd_reads_pcrs(cp, &cmd), "reads_pcrs: empty creationPCR selection: no");
+	cp[sizeof(cp) - 3] = 0x01;	/* select PCR 0 */
+	ok(tpm2_cmd_reads_pcrs(cp, &cmd), "reads_pcrs: creationPCR selects PCR 0: yes");
+	cp[sizeof(cp) - 4] = 5;		/* sizeofSelect 5: malformed, the chip rejects it */
+	ok(!tpm2_cmd_reads_pcrs(cp, &cmd), "reads_pcrs: a malformed selection is left to the chip");
+	put_unaligned_be32(sizeof(pol), pol + 2);
+	tpm2_cmd_parse(pol, sizeof(pol), &cmd);
+	ok(cmd.cc == TPM_CC_PolicyPCR && tpm2_cmd_reads_pcrs(pol, &cmd),
+	   "reads_pcrs: PolicyPCR always reads PCRs");
+}
+
 int main(void)
 {
 	test_wellformed();
@@ -1283,6 +1309,7 @@ int main(void)
 	test_pcr_selection();
 	test_fuzzish();
 	test_clamp_property();
+	test_reads_pcrs();
 	is_int(invariant_failures, 0,
 	       "invariants held in all %lu parser calls checked",
 	       invariant_checks);
