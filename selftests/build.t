@@ -22,15 +22,19 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # A clean copy of the sources: what git tracks, plus new files not ignored.
-if git rev-parse --git-dir >/dev/null 2>&1; then
-	git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$tmp" 2>/dev/null
-else
-	cp -a . "$tmp"
-fi
-make -s -C "$tmp" clean >/dev/null 2>&1
+copy_sources() {
+	mkdir -p "$1"
+	if git rev-parse --git-dir >/dev/null 2>&1; then
+		git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$1"
+	else
+		tar -C . --exclude='*.o' --exclude='*.ko' -cf - . | tar -C "$1" -xf -
+	fi
+}
+src=$tmp/tree
+copy_sources "$src"
 
 log=$tmp/build.log
-if make -C "$KDIR" M="$tmp" W=1 modules >"$log" 2>&1 && [ -f "$tmp/tpmmux/tpmmux.ko" ]; then
+if make -C "$KDIR" M="$src" W=1 modules >"$log" 2>&1 && [ -f "$src/tpmmux/tpmmux.ko" ]; then
 	ok "module builds from a clean copy at W=1"
 else
 	nok "module builds from a clean copy at W=1" "$(tail -n 20 "$log")"
@@ -42,7 +46,8 @@ else
 	nok "W=1 build has zero warnings ($warnings found)" "$(grep -E 'warning:|error:' "$log")"
 fi
 
-out=$(make -C "$KDIR" M="$tmp" C=2 W=1 modules 2>&1 | grep -E 'warning:|error:')
+make -s -C "$KDIR" M="$src" clean >/dev/null 2>&1
+out=$(make -C "$KDIR" M="$src" C=2 W=1 modules 2>&1 | grep -E 'warning:|error:')
 if [ -z "$out" ]; then
 	ok "sparse (C=2) reports nothing"
 else
@@ -95,9 +100,7 @@ make -s -C tools/vtpmctl >/dev/null 2>&1
 # dkms, in a private tree so the host's dkms state is not touched.
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 mkdir -p "$tmp/dkms" "$tmp/src"
-cp -a "$tmp" "$tmp/src/tpmmux-$ver" 2>/dev/null
-rm -rf "$tmp/src/tpmmux-$ver/dkms" "$tmp/src/tpmmux-$ver/src"
-make -s -C "$KDIR" M="$tmp/src/tpmmux-$ver" clean >/dev/null 2>&1
+copy_sources "$tmp/src/tpmmux-$ver"
 dlog=$tmp/dkms.log
 if dkms build tpmmux/"$ver" -k "$KVER" --dkmstree "$tmp/dkms" --sourcetree "$tmp/src" \
 	>"$dlog" 2>&1 && dkms_ko=$(find "$tmp/dkms" -name 'tpmmux.ko*' | head -n 1) && [ -n "$dkms_ko" ]; then
