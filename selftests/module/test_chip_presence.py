@@ -18,6 +18,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import tpm2  # noqa: E402
 import tpmmux as tm  # noqa: E402
 from tap import Tap  # noqa: E402
 import errno  # noqa: E402
@@ -106,6 +107,11 @@ def test_chip_goes_away():
         fd = tm.open_ctl()
         err, ci = tm.get_chip_info(fd)
         t.eq(err, 0, "GET_CHIP_INFO works while the chip is there")
+        err, _ = tm.vtpm_create(fd, "orphan")
+        vt = tpm2.Dev("/dev/tpmmux-vm/orphan")
+        vt.xfer(tpm2.startup())
+        r = vt.xfer(tpm2.create_primary())
+        t.eq(tpm2.rc_of(r), 0, "a vTPM on that chip has an object")
         t.eq(ci and ci["manufacturer"], 0x49424D00,
              "the chip is swtpm's (manufacturer IBM)")
         stop_proxy(p, state)
@@ -117,6 +123,15 @@ def test_chip_goes_away():
         t.eq(err, errno.ENODEV, "... and again: ENODEV, no crash")
         err, v = tm.get_version(fd)
         t.eq(err, 0, "GET_VERSION still works without a chip")
+        try:
+            vt.xfer(tpm2.get_random(4))
+            got = 0
+        except OSError as e:
+            got = e.errno
+        t.eq(got, errno.ENODEV, "a vTPM command after the chip went away: ENODEV")
+        vt.close()
+        t.eq(tm.vtpm_destroy(fd, "orphan"), 0,
+             "destroying the vTPM without a chip works")
         os.close(fd)
         fd = tm.open_ctl()
         err, _ = tm.get_chip_info(fd)
