@@ -170,6 +170,26 @@ static long tpmmux_ioc_vtpm_info(void __user *argp)
 	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
+static long tpmmux_ioc_vtpm_set(void __user *argp)
+{
+	struct tpmmux_vtpm_set req;
+	char name[TPMMUX_NAME_MAX];
+	int rc;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.flags & ~TPMMUX_SET_WEIGHT)
+		return -EOPNOTSUPP;
+	if (!(req.flags & TPMMUX_SET_WEIGHT) && req.weight)
+		return -EINVAL;
+	rc = tpmmux_copy_name(name, req.name);
+	if (rc)
+		return rc;
+	return tpmmux_vtpm_set(name, &req);
+}
+
 static long tpmmux_ctl_ioctl(struct file *file, unsigned int cmd,
 			     unsigned long arg)
 {
@@ -188,6 +208,8 @@ static long tpmmux_ctl_ioctl(struct file *file, unsigned int cmd,
 		return tpmmux_ioc_vtpm_list(argp);
 	case TPMMUX_IOC_VTPM_INFO:
 		return tpmmux_ioc_vtpm_info(argp);
+	case TPMMUX_IOC_VTPM_SET:
+		return tpmmux_ioc_vtpm_set(argp);
 	default:
 		return -ENOTTY;
 	}

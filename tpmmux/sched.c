@@ -6,24 +6,30 @@
  * Every vTPM has at most one command in flight (the /dev/tpm0 protocol).
  * A write() that needs the chip puts the vTPM on the run queue and wakes
  * the dispatcher.  The dispatcher takes the chip (tpm_try_get_ops()) for a
- * "session" of at most slice_ms, runs queued commands in queue order, and
- * lingers up to linger_us for the next command when the queue runs dry, so
- * a VM that sends commands back to back keeps its objects loaded (lazy
- * swapping).  Before it runs another VM's command, and before it gives the
+ * "session" of at most slice_ms and runs queued commands in the order the
+ * scheduling policy (sched_policy.c: fair in measured chip busy time, with
+ * per-VM weights) picks them.  It lingers up to linger_us for the next
+ * command when the queue runs dry, and up to anticipate_us for the next
+ * command of a VM the policy wants to serve again, so a VM that sends
+ * commands back to back keeps its objects loaded (lazy swapping) and gets
+ * its fair share.  Before it runs another VM's command, and before it gives the
  * chip back, it evicts the current VM's objects (ContextSave + FlushContext),
  * so the host's users of the chip (/dev/tpmrm0, IMA, hwrng) wait at most
  * one slice and never see a VM's objects.
  *
- * Locking: tpmmux_sched.lock (a spinlock) protects the run queue and each
- * vTPM's @state, @dead and @qnode.  The dispatcher works on a vTPM's buffer,
+ * Locking: tpmmux_sched.lock (a spinlock) protects the policy (the run
+ * queue) and each vTPM's @state, @dead and @flow.  The dispatcher works on a vTPM's buffer,
  * command and space only while that vTPM is RUNNING; write() touches them
  * only while it is IDLE, under the vTPM's io_lock.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/hrtimer.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
@@ -40,17 +46,30 @@ static unsigned int linger_us = 2000;
 module_param(linger_us, uint, 0644);
 MODULE_PARM_DESC(linger_us, "How long the dispatcher keeps the TPM waiting for the next command, in us (default 2000)");
 
+static unsigned int anticipate_us = 1000;
+module_param(anticipate_us, uint, 0644);
+MODULE_PARM_DESC(anticipate_us, "How long the dispatcher holds the TPM for the next command of the VM it just served, when the policy wants it, in us (default 1000; 0: never)");
+
+static unsigned int quantum_ms = 100;
+module_param(quantum_ms, uint, 0644);
+MODULE_PARM_DESC(quantum_ms, "Chip time a VM may run ahead of its fair share, in ms (default 100)");
+
+static bool sched_fifo;
+module_param(sched_fifo, bool, 0644);
+MODULE_PARM_DESC(sched_fifo, "Run commands in arrival order instead of fairly (for comparison; default off)");
+
 /**
  * struct tpmmux_sched - the dispatcher
- * @lock: protects @queue and every vTPM's state, dead and qnode
- * @queue: vTPMs whose command is QUEUED, oldest first
+ * @lock: protects @policy and every vTPM's state, dead and flow
+ * @policy: the scheduling policy, which holds the vTPMs whose command is
+ *	QUEUED
  * @wq: the dispatcher sleeps here until @queue is not empty
  * @task: the dispatcher thread
  * @hc: the host chip
  */
 struct tpmmux_sched {
 	spinlock_t lock;
-	struct list_head queue;
+	struct tpmmux_policy policy;
 	wait_queue_head_t wq;
 	struct task_struct *task;
 	struct tpmmux_chip *hc;
@@ -58,14 +77,24 @@ struct tpmmux_sched {
 
 static struct tpmmux_sched tpmmux_sched;
 
+/* A module parameter in microseconds, read once, as a ktime. */
+#define tpmmux_us(param) ns_to_ktime((u64)READ_ONCE(param) * NSEC_PER_USEC)
+
 static const struct tpmmux_space_ops tpmmux_chip_ops = {
 	.xmit = tpmmux_chip_xmit,
 };
 
-/* Mark @vt's command done with @err (0: the response is in the buffer). */
-static void tpmmux_sched_done(struct tpmmux_vtpm *vt, int err)
+/*
+ * Mark @vt's command done with @err (0: the response is in the buffer).
+ * A command the dispatcher ran is charged @busy_ns of chip time first, so
+ * the guest's next command is queued after its charge.
+ */
+static void tpmmux_sched_done(struct tpmmux_vtpm *vt, int err, bool ran,
+			      u64 busy_ns)
 {
 	spin_lock(&tpmmux_sched.lock);
+	if (ran)
+		tpmmux_policy_charge(&tpmmux_sched.policy, &vt->flow, busy_ns);
 	vt->rsp_err = err;
 	vt->state = TPMMUX_DONE;
 	spin_unlock(&tpmmux_sched.lock);
@@ -75,13 +104,21 @@ static void tpmmux_sched_done(struct tpmmux_vtpm *vt, int err)
 /* Take the oldest queued vTPM off the queue, RUNNING, with a reference. */
 static struct tpmmux_vtpm *tpmmux_sched_pop(void)
 {
-	struct tpmmux_vtpm *vt;
+	struct tpmmux_vtpm *vt = NULL;
+	struct tpmmux_flow *f;
 
 	spin_lock(&tpmmux_sched.lock);
-	vt = list_first_entry_or_null(&tpmmux_sched.queue, struct tpmmux_vtpm,
-				      qnode);
-	if (vt) {
-		list_del_init(&vt->qnode);
+	tpmmux_sched.policy.fifo = READ_ONCE(sched_fifo);
+	tpmmux_sched.policy.quantum_ns = (u64)READ_ONCE(quantum_ms) *
+					 NSEC_PER_MSEC;
+	f = tpmmux_policy_pick(&tpmmux_sched.policy, ktime_get_ns());
+	if (f) {
+		u64 wait_us = f->start_ns > f->ready_ns ?
+			div_u64(f->start_ns - f->ready_ns, NSEC_PER_USEC) : 0;
+
+		vt = container_of(f, struct tpmmux_vtpm, flow);
+		vt->wait_hist[min_t(u32, fls64(wait_us),
+				    TPMMUX_WAIT_BUCKETS - 1)]++;
 		vt->state = TPMMUX_RUNNING;
 		get_device(&vt->dev);
 	}
@@ -91,9 +128,15 @@ static struct tpmmux_vtpm *tpmmux_sched_pop(void)
 
 static void tpmmux_sched_evict(struct tpmmux_vtpm *vt)
 {
+	u64 t0 = ktime_get_ns();
 	int rc = tpmmux_space_evict(vt->space, &tpmmux_chip_ops,
 				    tpmmux_sched.hc);
 
+	/* The VM's own objects cost the chip this time: bill it. */
+	spin_lock(&tpmmux_sched.lock);
+	tpmmux_policy_charge(&tpmmux_sched.policy, &vt->flow,
+			     ktime_get_ns() - t0);
+	spin_unlock(&tpmmux_sched.lock);
 	if (rc)
 		pr_warn_ratelimited("evicting %s failed: %d\n", vt->name, rc);
 }
@@ -101,19 +144,22 @@ static void tpmmux_sched_evict(struct tpmmux_vtpm *vt)
 static void tpmmux_sched_run_one(struct tpmmux_vtpm *vt, bool have_chip)
 {
 	u32 rsp_len = 0;
+	u64 t0;
 	int rc;
 
 	if (!have_chip) {
-		tpmmux_sched_done(vt, -ENODEV);
+		tpmmux_sched_done(vt, -ENODEV, true, 0);
 		return;
 	}
+	t0 = ktime_get_ns();
 	rc = tpmmux_space_run(vt->space, &tpmmux_chip_ops, tpmmux_sched.hc,
 			      vt->buf, TPMMUX_BUFSIZE, &vt->cmd, &rsp_len);
+	t0 = ktime_get_ns() - t0;
 	if (!rc && (rsp_len < TPM2_HEADER_SIZE || rsp_len > TPMMUX_BUFSIZE))
 		rc = -EIO;
 	if (!rc)
 		vt->rsp_len = rsp_len;
-	tpmmux_sched_done(vt, rc);
+	tpmmux_sched_done(vt, rc, true, t0);
 }
 
 static bool tpmmux_sched_has_work(void)
@@ -121,9 +167,21 @@ static bool tpmmux_sched_has_work(void)
 	bool work;
 
 	spin_lock(&tpmmux_sched.lock);
-	work = !list_empty(&tpmmux_sched.queue);
+	work = !tpmmux_policy_empty(&tpmmux_sched.policy);
 	spin_unlock(&tpmmux_sched.lock);
 	return work || kthread_should_stop();
+}
+
+/* Does the policy want to wait for @vt's next command? */
+static bool tpmmux_sched_wants(struct tpmmux_vtpm *vt)
+{
+	bool wants;
+
+	spin_lock(&tpmmux_sched.lock);
+	wants = tpmmux_policy_wants(&tpmmux_sched.policy, &vt->flow,
+				    ktime_get_ns());
+	spin_unlock(&tpmmux_sched.lock);
+	return wants;
 }
 
 /* One session: hold the chip, run commands, evict, give the chip back. */
@@ -138,8 +196,9 @@ static void tpmmux_sched_session(void)
 		vt = tpmmux_sched_pop();
 		if (!vt && have_chip && time_before(jiffies, deadline) &&
 		    !kthread_should_stop()) {
-			wait_event_timeout(tpmmux_sched.wq, tpmmux_sched_has_work(),
-					   usecs_to_jiffies(linger_us));
+			wait_event_hrtimeout(tpmmux_sched.wq,
+					     tpmmux_sched_has_work(),
+					     tpmmux_us(linger_us));
 			vt = tpmmux_sched_pop();
 		}
 		if (!vt)
@@ -157,6 +216,13 @@ static void tpmmux_sched_session(void)
 		tpmmux_sched_run_one(vt, have_chip);
 		if (time_after(jiffies, deadline))
 			break;
+		/* Hold the chip briefly for the VM the policy wants next. */
+		if (have_chip && READ_ONCE(anticipate_us) &&
+		    tpmmux_sched_wants(vt))
+			wait_event_hrtimeout(tpmmux_sched.wq,
+					     !tpmmux_sched_wants(vt) ||
+					     kthread_should_stop(),
+					     tpmmux_us(anticipate_us));
 	}
 	if (cur) {
 		if (have_chip)
@@ -215,7 +281,7 @@ void tpmmux_sched_answer(struct tpmmux_vtpm *vt, u32 rsp_len)
 	vt->rsp_len = rsp_len;
 	vt->rsp_off = 0;
 	vt->rsp_read = false;
-	tpmmux_sched_done(vt, 0);
+	tpmmux_sched_done(vt, 0, false, 0);
 }
 
 /**
@@ -233,7 +299,8 @@ void tpmmux_sched_submit(struct tpmmux_vtpm *vt)
 		vt->state = TPMMUX_DONE;
 	} else {
 		vt->state = TPMMUX_QUEUED;
-		list_add_tail(&vt->qnode, &tpmmux_sched.queue);
+		tpmmux_policy_enqueue(&tpmmux_sched.policy, &vt->flow,
+				      ktime_get_ns());
 	}
 	spin_unlock(&tpmmux_sched.lock);
 	wake_up(&tpmmux_sched.wq);
@@ -280,7 +347,7 @@ bool tpmmux_sched_cancel(struct tpmmux_vtpm *vt)
 
 	spin_lock(&tpmmux_sched.lock);
 	if (vt->state == TPMMUX_QUEUED) {
-		list_del_init(&vt->qnode);
+		tpmmux_policy_remove(&tpmmux_sched.policy, &vt->flow);
 		vt->rsp_len = tpm2_rsp_error(vt->buf, TPMMUX_BUFSIZE,
 					     TPM_RC_CANCELED);
 		vt->rsp_err = 0;
@@ -309,7 +376,7 @@ void tpmmux_sched_quiesce(struct tpmmux_vtpm *vt, bool kill)
 	if (kill)
 		vt->dead = true;
 	if (vt->state == TPMMUX_QUEUED) {
-		list_del_init(&vt->qnode);
+		tpmmux_policy_remove(&tpmmux_sched.policy, &vt->flow);
 		vt->rsp_err = -ENODEV;
 		vt->state = TPMMUX_DONE;
 	}
@@ -350,6 +417,53 @@ void tpmmux_sched_teardown(struct tpmmux_vtpm *vt, bool destroy)
 }
 
 /**
+ * tpmmux_sched_set_weight() - change a vTPM's scheduling weight
+ * @vt: the vTPM
+ * @weight: TPMMUX_WEIGHT_MIN to TPMMUX_WEIGHT_MAX (0: the default)
+ */
+void tpmmux_sched_set_weight(struct tpmmux_vtpm *vt, u32 weight)
+{
+	spin_lock(&tpmmux_sched.lock);
+	tpmmux_policy_set_weight(&tpmmux_sched.policy, &vt->flow, weight);
+	spin_unlock(&tpmmux_sched.lock);
+}
+
+/* The upper bound of the bucket holding the @pct-th percentile wait. */
+static u64 tpmmux_wait_percentile(const u32 *hist, u32 pct)
+{
+	u64 total = 0, seen = 0;
+	u32 b;
+
+	for (b = 0; b < TPMMUX_WAIT_BUCKETS; b++)
+		total += hist[b];
+	if (!total)
+		return 0;
+	for (b = 0; b < TPMMUX_WAIT_BUCKETS; b++) {
+		seen += hist[b];
+		if (seen * 100 >= total * pct)
+			break;
+	}
+	return b ? (1ULL << b) * NSEC_PER_USEC : NSEC_PER_USEC;
+}
+
+/**
+ * tpmmux_sched_flow_stats() - a consistent copy of @vt's scheduling state
+ * @vt: the vTPM
+ * @out: the copy (weight, busy time, commands run, waits)
+ * @p50_ns: the median queue wait (upper bound of its histogram bucket)
+ * @p99_ns: the 99th percentile queue wait, the same way
+ */
+void tpmmux_sched_flow_stats(struct tpmmux_vtpm *vt, struct tpmmux_flow *out,
+			     u64 *p50_ns, u64 *p99_ns)
+{
+	spin_lock(&tpmmux_sched.lock);
+	*out = vt->flow;
+	*p50_ns = tpmmux_wait_percentile(vt->wait_hist, 50);
+	*p99_ns = tpmmux_wait_percentile(vt->wait_hist, 99);
+	spin_unlock(&tpmmux_sched.lock);
+}
+
+/**
  * tpmmux_sched_init() - start the dispatcher
  * @hc: the host chip
  *
@@ -360,7 +474,7 @@ int tpmmux_sched_init(struct tpmmux_chip *hc)
 	struct task_struct *task;
 
 	spin_lock_init(&tpmmux_sched.lock);
-	INIT_LIST_HEAD(&tpmmux_sched.queue);
+	tpmmux_policy_init(&tpmmux_sched.policy, 0, false);
 	init_waitqueue_head(&tpmmux_sched.wq);
 	tpmmux_sched.hc = hc;
 	task = kthread_run(tpmmux_sched_thread, NULL, "tpmmux");
@@ -378,5 +492,5 @@ int tpmmux_sched_init(struct tpmmux_chip *hc)
 void tpmmux_sched_exit(void)
 {
 	kthread_stop(tpmmux_sched.task);
-	WARN_ON(!list_empty(&tpmmux_sched.queue));
+	WARN_ON(!tpmmux_policy_empty(&tpmmux_sched.policy));
 }

@@ -15,6 +15,7 @@
 #include <linux/wait.h>
 #include <uapi/linux/tpmmux.h>
 
+#include "sched_policy.h"
 #include "tpm2_cmd.h"
 
 #define TPMMUX_VERSION_MAJOR	0
@@ -23,7 +24,11 @@
 #define TPMMUX_VERSION_STR	"0.1.0"
 
 /* The features this build implements, as reported by TPMMUX_IOC_GET_VERSION. */
-#define TPMMUX_FEATURES		(TPMMUX_FEAT_CHIP_INFO | TPMMUX_FEAT_VTPM)
+#define TPMMUX_FEATURES		(TPMMUX_FEAT_CHIP_INFO | TPMMUX_FEAT_VTPM | \
+				 TPMMUX_FEAT_SCHED)
+
+/* Buckets of the per-VM queue-wait histogram (powers of two of 1 us). */
+#define TPMMUX_WAIT_BUCKETS	40
 
 /* The most vTPMs one host may have at once. */
 #define TPMMUX_MAX_VTPMS	4096
@@ -100,7 +105,11 @@ enum tpmmux_cmd_state {
  * @started: the guest sent TPM2_Startup (virtualized)
  * @state: enum tpmmux_cmd_state; protected by tpmmux_sched.lock
  * @dead: the vTPM was destroyed; protected by tpmmux_sched.lock
- * @qnode: entry in the dispatcher's run queue; protected by
+ * @flow: the vTPM's place in the scheduling policy (sched_policy.c):
+ *	weight, queue link, measured busy time and waits; protected by
+ *	tpmmux_sched.lock
+ * @wait_hist: queue waits of its commands: bucket b counts waits below
+ *	2^b microseconds (the last bucket everything longer); protected by
  *	tpmmux_sched.lock
  * @waitq: woken when @state becomes DONE or @dead is set
  * @stats: statistics; the counters are updated with the atomic64 API
@@ -129,7 +138,8 @@ struct tpmmux_vtpm {
 
 	enum tpmmux_cmd_state state;
 	bool dead;
-	struct list_head qnode;
+	struct tpmmux_flow flow;
+	u32 wait_hist[TPMMUX_WAIT_BUCKETS];
 	wait_queue_head_t waitq;
 
 	struct {
@@ -154,7 +164,13 @@ int tpmmux_vtpm_create(const struct tpmmux_vtpm_create *req, const char *name);
 int tpmmux_vtpm_destroy(const char *name);
 int tpmmux_vtpm_list(u32 *ids, u32 room, u32 *count);
 int tpmmux_vtpm_info(u32 id, struct tpmmux_vtpm_info *info, char *name);
+int tpmmux_vtpm_set(const char *name, const struct tpmmux_vtpm_set *req);
 u32 tpmmux_vtpm_count(void);
+
+int tpmmux_hash_init(void);
+void tpmmux_hash_exit(void);
+bool tpmmux_hash_supported(u16 alg);
+int tpmmux_hash_digest(void *priv, u16 alg, const u8 *data, u32 len, u8 *out);
 
 int tpmmux_sched_init(struct tpmmux_chip *hc);
 void tpmmux_sched_exit(void);
@@ -165,5 +181,8 @@ int tpmmux_sched_state(struct tpmmux_vtpm *vt);
 bool tpmmux_sched_cancel(struct tpmmux_vtpm *vt);
 void tpmmux_sched_quiesce(struct tpmmux_vtpm *vt, bool kill);
 void tpmmux_sched_teardown(struct tpmmux_vtpm *vt, bool destroy);
+void tpmmux_sched_set_weight(struct tpmmux_vtpm *vt, u32 weight);
+void tpmmux_sched_flow_stats(struct tpmmux_vtpm *vt, struct tpmmux_flow *out,
+			     u64 *p50_ns, u64 *p99_ns);
 
 #endif /* _TPMMUX_TPMMUX_H */

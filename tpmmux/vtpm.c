@@ -414,9 +414,34 @@ static ssize_t cancel_store(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_WO(cancel);
 
+static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct tpmmux_vtpm *vt = container_of(dev, struct tpmmux_vtpm, dev);
+	struct tpmmux_vtpm_info info = {};
+	char name[TPMMUX_NAME_MAX];
+
+	if (tpmmux_vtpm_info(vt->id, &info, name))
+		return -ENODEV;
+	return sysfs_emit(buf,
+			  "commands %llu\nrefused %llu\nerrors %llu\n"
+			  "chip_commands %llu\nbusy_ns %llu\n"
+			  "wait_total_ns %llu\nwait_max_ns %llu\n"
+			  "wait_p50_ns %llu\nwait_p99_ns %llu\n"
+			  "context_saves %llu\ncontext_loads %llu\nflushes %llu\n"
+			  "objects %u\nsessions %u\nweight %u\n",
+			  info.commands, info.refused, info.errors,
+			  info.chip_commands, info.busy_ns, info.wait_total_ns,
+			  info.wait_max_ns, info.wait_p50_ns, info.wait_p99_ns,
+			  info.context_saves, info.context_loads, info.flushes,
+			  info.objects, info.sessions, info.weight);
+}
+static DEVICE_ATTR_RO(stats);
+
 static struct attribute *tpmmux_vtpm_attrs[] = {
 	&dev_attr_uuid.attr,
 	&dev_attr_cancel.attr,
+	&dev_attr_stats.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(tpmmux_vtpm);
@@ -482,7 +507,7 @@ int tpmmux_vtpm_create(const struct tpmmux_vtpm_create *req, const char *name)
 	vt->mode = req->mode ? req->mode : 0600;
 	mutex_init(&vt->io_lock);
 	init_waitqueue_head(&vt->waitq);
-	INIT_LIST_HEAD(&vt->qnode);
+	tpmmux_flow_init(&vt->flow, TPMMUX_WEIGHT_DEFAULT);
 	vt->state = TPMMUX_IDLE;
 
 	mutex_lock(&tpmmux_vtpms_lock);
@@ -629,11 +654,51 @@ int tpmmux_vtpm_info(u32 id, struct tpmmux_vtpm_info *info, char *name)
 		tpmmux_space_get_stats(vt->space, &st);
 	mutex_unlock(&vt->io_lock);
 
+	{
+		struct tpmmux_flow f;
+		u64 p50, p99;
+
+		tpmmux_sched_flow_stats(vt, &f, &p50, &p99);
+		info->busy_ns = f.busy_ns;
+		info->chip_commands = f.commands;
+		info->wait_total_ns = f.wait_total_ns;
+		info->wait_max_ns = f.wait_max_ns;
+		info->wait_p50_ns = p50;
+		info->wait_p99_ns = p99;
+		info->weight = f.weight;
+	}
 	info->context_saves = st.context_saves;
 	info->context_loads = st.context_loads;
 	info->flushes = st.flushes;
 	info->objects = st.objects;
 	info->sessions = st.sessions;
+	put_device(&vt->dev);
+	return 0;
+}
+
+/**
+ * tpmmux_vtpm_set() - change the settings of the vTPM called @name
+ * @name: NUL-terminated
+ * @req: the request; @req->flags was checked by the caller
+ *
+ * Return: 0, -EINVAL (a weight out of range) or -ENOENT.
+ */
+int tpmmux_vtpm_set(const char *name, const struct tpmmux_vtpm_set *req)
+{
+	struct tpmmux_vtpm *vt;
+
+	if ((req->flags & TPMMUX_SET_WEIGHT) &&
+	    (req->weight < TPMMUX_WEIGHT_MIN || req->weight > TPMMUX_WEIGHT_MAX))
+		return -EINVAL;
+	mutex_lock(&tpmmux_vtpms_lock);
+	vt = tpmmux_find_name(name);
+	if (vt)
+		get_device(&vt->dev);
+	mutex_unlock(&tpmmux_vtpms_lock);
+	if (!vt)
+		return -ENOENT;
+	if (req->flags & TPMMUX_SET_WEIGHT)
+		tpmmux_sched_set_weight(vt, req->weight);
 	put_device(&vt->dev);
 	return 0;
 }

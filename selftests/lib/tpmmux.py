@@ -10,7 +10,8 @@ MAGIC = 0xB9
 ABI_VERSION = 1
 FEAT_CHIP_INFO = 1 << 0
 FEAT_VTPM = 1 << 1
-FEATURES_DEFINED = FEAT_CHIP_INFO | FEAT_VTPM
+FEAT_SCHED = 1 << 2
+FEATURES_DEFINED = FEAT_CHIP_INFO | FEAT_VTPM | FEAT_SCHED
 NAME_MAX = 64
 VTPM_DIR = "/dev/tpmmux-vm"
 VTPM_OPEN, VTPM_BUSY, VTPM_STARTED = 1, 2, 4
@@ -50,10 +51,15 @@ DESTROY_FMT = "=IIQ"
 DESTROY_FIELDS = ("flags", "pad", "name")
 LIST_FMT = "=IIQ"
 LIST_FIELDS = ("flags", "count", "ids")
-INFO_FMT = "=IIQ16sIIIIQQQQQQII"
+INFO_FMT = "=IIQ16sIIIIQQQQQQIIQQQQQQII"
 INFO_FIELDS = ("flags", "id", "name", "uuid", "mode", "uid", "gid", "state",
                "commands", "refused", "errors", "context_saves",
-               "context_loads", "flushes", "objects", "sessions")
+               "context_loads", "flushes", "objects", "sessions", "busy_ns",
+               "chip_commands", "wait_total_ns", "wait_max_ns", "wait_p50_ns",
+               "wait_p99_ns", "weight", "pad")
+SET_FMT = "=IIQ"
+SET_FIELDS = ("flags", "weight", "name")
+SET_WEIGHT = 1
 
 
 def IOW(nr, size):
@@ -64,6 +70,7 @@ IOC_VTPM_CREATE = IOWR(0x10, struct.calcsize(CREATE_FMT))
 IOC_VTPM_DESTROY = IOW(0x11, struct.calcsize(DESTROY_FMT))
 IOC_VTPM_LIST = IOWR(0x12, struct.calcsize(LIST_FMT))
 IOC_VTPM_INFO = IOWR(0x13, struct.calcsize(INFO_FMT))
+IOC_VTPM_SET = IOW(0x14, struct.calcsize(SET_FMT))
 
 CTL_PATH = "/dev/tpmmux"
 
@@ -116,6 +123,17 @@ def vtpm_destroy(fd, name, **kw):
     keep, addr = _cstr(name)
     buf = pack(DESTROY_FMT, DESTROY_FIELDS, name=addr, **kw)
     err, _ = ioctl_errno(fd, IOC_VTPM_DESTROY, buf)
+    del keep
+    return err
+
+
+def vtpm_set(fd, name, weight=None, **kw):
+    keep, addr = _cstr(name)
+    if weight is not None:
+        kw.setdefault("flags", SET_WEIGHT)
+        kw["weight"] = weight
+    buf = pack(SET_FMT, SET_FIELDS, name=addr, **kw)
+    err, _ = ioctl_errno(fd, IOC_VTPM_SET, buf)
     del keep
     return err
 

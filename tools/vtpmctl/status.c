@@ -11,6 +11,7 @@
 static const char *const feature_names[] = {
 	"chip-info",
 	"vtpm",
+	"sched",
 };
 
 static void print_features(unsigned long long features)

@@ -215,7 +215,7 @@ out:
 }
 
 /* All ids; *count is set. Returns malloc'ed array or NULL on error. */
-static uint32_t *list_ids(int fd, uint32_t *count)
+uint32_t *vtpm_ids(int fd, uint32_t *count)
 {
 	struct tpmmux_vtpm_list req = { 0 };
 	uint32_t *ids = NULL;
@@ -242,7 +242,7 @@ static uint32_t *list_ids(int fd, uint32_t *count)
 	}
 }
 
-static int get_info(int fd, uint32_t id, struct tpmmux_vtpm_info *info, char name[TPMMUX_NAME_MAX])
+int vtpm_info(int fd, uint32_t id, struct tpmmux_vtpm_info *info, char name[TPMMUX_NAME_MAX])
 {
 	memset(info, 0, sizeof(*info));
 	info->id = id;
@@ -257,11 +257,11 @@ static int find_vtpm(int fd, const char *want, struct tpmmux_vtpm_info *info)
 	uint32_t *ids, count, i;
 	int found = 1;
 
-	ids = list_ids(fd, &count);
+	ids = vtpm_ids(fd, &count);
 	if (!ids)
 		return -1;
 	for (i = 0; i < count; i++) {
-		if (get_info(fd, ids[i], info, name))
+		if (vtpm_info(fd, ids[i], info, name))
 			continue;	/* destroyed meanwhile */
 		if (!strcmp(name, want)) {
 			found = 0;
@@ -286,13 +286,13 @@ int list_main(int argc, char *argv[])
 	fd = ctl_open();
 	if (fd < 0)
 		return 1;
-	ids = list_ids(fd, &count);
+	ids = vtpm_ids(fd, &count);
 	if (!ids) {
 		close(fd);
 		return 1;
 	}
 	for (i = 0; i < count; i++)
-		if (!get_info(fd, ids[i], &info, name))
+		if (!vtpm_info(fd, ids[i], &info, name))
 			printf("%s\n", name);
 	free(ids);
 	close(fd);
@@ -337,6 +337,12 @@ int show_main(int argc, char *argv[])
 	printf("  context saves: %llu\n", (unsigned long long)info.context_saves);
 	printf("  context loads: %llu\n", (unsigned long long)info.context_loads);
 	printf("  flushes: %llu\n", (unsigned long long)info.flushes);
+	printf("  weight: %u\n", info.weight);
+	printf("  chip commands: %llu\n", (unsigned long long)info.chip_commands);
+	printf("  chip busy: %.3f ms\n", info.busy_ns / 1e6);
+	printf("  queue wait: p50 <= %.3f ms, p99 <= %.3f ms, max %.3f ms, total %.3f ms\n",
+	       info.wait_p50_ns / 1e6, info.wait_p99_ns / 1e6, info.wait_max_ns / 1e6,
+	       info.wait_total_ns / 1e6);
 	return 0;
 }
 

@@ -29,6 +29,12 @@ static const struct {
 	  "Shows a vTPM's node, UUID, state and statistics" },
 	{ "qemu-args", qemu_args_main, "NAME [--tis]",
 	  "Prints the QEMU arguments that give a VM this vTPM" },
+	{ "set", set_main, "NAME --weight N",
+	  "Changes a vTPM's scheduling weight (1-1000, default 100)" },
+	{ "stats", stats_main, "[NAME]",
+	  "Shows per-vTPM statistics: commands, chip busy time, queue waits, context swaps" },
+	{ "top", top_main, "[--interval S] [--iterations N]",
+	  "Shows the statistics of all vTPMs, refreshed live" },
 	{ "help", help_main, "[<subcommand>]",
 	  "Shows the usage of vtpmctl or of one subcommand" },
 };

@@ -24,5 +24,12 @@ int destroy_main(int argc, char *argv[]);
 int list_main(int argc, char *argv[]);
 int show_main(int argc, char *argv[]);
 int qemu_args_main(int argc, char *argv[]);
+int set_main(int argc, char *argv[]);
+int stats_main(int argc, char *argv[]);
+int top_main(int argc, char *argv[]);
+
+#include <stdint.h>
+uint32_t *vtpm_ids(int fd, uint32_t *count);
+int vtpm_info(int fd, uint32_t id, struct tpmmux_vtpm_info *info, char name[TPMMUX_NAME_MAX]);
 
 #endif

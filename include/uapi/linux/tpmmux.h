@@ -40,6 +40,8 @@
 #define TPMMUX_FEAT_CHIP_INFO		(1ULL << 0)
 /** TPMMUX_FEAT_VTPM - vTPM create/destroy/list/info and per-VM devices */
 #define TPMMUX_FEAT_VTPM		(1ULL << 1)
+/** TPMMUX_FEAT_SCHED - fair scheduling with weights (TPMMUX_IOC_VTPM_SET) */
+#define TPMMUX_FEAT_SCHED		(1ULL << 2)
 
 /** TPMMUX_NAME_MAX - bytes of a vTPM name, with its NUL (names are 1-63) */
 #define TPMMUX_NAME_MAX			64
@@ -199,6 +201,16 @@ struct tpmmux_vtpm_list {
  * @flushes: out: FlushContext commands tpmmux sent for this VM
  * @objects: out: transient objects the VM has now (loaded or saved)
  * @sessions: out: sessions the VM has now
+ * @busy_ns: out: chip time the VM's commands (and the eviction of its
+ *	objects) took, measured around each command
+ * @chip_commands: out: commands the dispatcher ran on the chip for it
+ * @wait_total_ns: out: total time its commands waited in the queue
+ * @wait_max_ns: out: the longest a command of it waited in the queue
+ * @wait_p50_ns: out: median queue wait, as the upper bound of its
+ *	power-of-two histogram bucket (1 us resolution)
+ * @wait_p99_ns: out: 99th percentile queue wait, the same way
+ * @weight: out: the VM's scheduling weight (TPMMUX_WEIGHT_*)
+ * @pad: out: zero
  */
 struct tpmmux_vtpm_info {
 	__u32 flags;
@@ -217,6 +229,39 @@ struct tpmmux_vtpm_info {
 	__u64 flushes;
 	__u32 objects;
 	__u32 sessions;
+	__u64 busy_ns;
+	__u64 chip_commands;
+	__u64 wait_total_ns;
+	__u64 wait_max_ns;
+	__u64 wait_p50_ns;
+	__u64 wait_p99_ns;
+	__u32 weight;
+	__u32 pad;
+};
+
+/* Bits of &tpmmux_vtpm_set.flags: which settings to change. */
+/** TPMMUX_SET_WEIGHT - set the scheduling weight from @weight */
+#define TPMMUX_SET_WEIGHT		(1U << 0)
+
+/** TPMMUX_WEIGHT_MIN - the smallest scheduling weight */
+#define TPMMUX_WEIGHT_MIN		1
+/** TPMMUX_WEIGHT_MAX - the largest scheduling weight */
+#define TPMMUX_WEIGHT_MAX		1000
+/** TPMMUX_WEIGHT_DEFAULT - every vTPM's weight until it is set */
+#define TPMMUX_WEIGHT_DEFAULT		100
+
+/**
+ * struct tpmmux_vtpm_set - argument of TPMMUX_IOC_VTPM_SET
+ * @flags: in: TPMMUX_SET_* bits saying which fields to apply
+ * @weight: in: the scheduling weight, TPMMUX_WEIGHT_MIN to _MAX
+ *	(with TPMMUX_SET_WEIGHT); a VM gets chip time in proportion to it
+ *	when several VMs wait for the chip
+ * @name: in: pointer to the vTPM's name, NUL-terminated
+ */
+struct tpmmux_vtpm_set {
+	__u32 flags;
+	__u32 weight;
+	__u64 name;
 };
 
 /**
@@ -274,5 +319,14 @@ struct tpmmux_vtpm_info {
  */
 #define TPMMUX_IOC_VTPM_INFO \
 	_IOWR(TPMMUX_IOCTL_MAGIC, 0x13, struct tpmmux_vtpm_info)
+
+/**
+ * TPMMUX_IOC_VTPM_SET - change a vTPM's settings
+ *
+ * Needs CAP_SYS_ADMIN.  Errors: -EPERM, -EFAULT, -EOPNOTSUPP (unknown
+ * @flags), -EINVAL (a weight out of range, a bad name), -ENOENT.
+ */
+#define TPMMUX_IOC_VTPM_SET \
+	_IOW(TPMMUX_IOCTL_MAGIC, 0x14, struct tpmmux_vtpm_set)
 
 #endif /* _UAPI_LINUX_TPMMUX_H */
