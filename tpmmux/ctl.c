@@ -79,9 +79,9 @@ static long tpmmux_ioc_vtpm_create(void __user *argp)
 		return -EPERM;
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
-	if (req.flags)
+	if (req.flags & ~TPMMUX_CREATE_PCR_BANKS)
 		return -EOPNOTSUPP;
-	if (req.pad)
+	if (!(req.flags & TPMMUX_CREATE_PCR_BANKS) && req.pcr_banks)
 		return -EINVAL;
 	rc = tpmmux_copy_name(name, req.name);
 	if (rc)

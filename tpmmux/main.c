@@ -54,10 +54,13 @@ static int __init tpmmux_init(void)
 	    info.max_command_size > TPMMUX_VTPM_MAX_SIZE)
 		tpmmux_host_chip.max_command_size = TPMMUX_VTPM_MAX_SIZE;
 
+	rc = tpmmux_hash_init();
+	if (rc)
+		goto err_release;
 	rc = tpmmux_sched_init(&tpmmux_host_chip);
 	if (rc) {
 		pr_err("cannot start the dispatcher: %d\n", rc);
-		goto err_release;
+		goto err_hash;
 	}
 	rc = tpmmux_vtpm_init(&tpmmux_host_chip);
 	if (rc) {
@@ -76,6 +79,8 @@ err_vtpm:
 	tpmmux_vtpm_exit();
 err_sched:
 	tpmmux_sched_exit();
+err_hash:
+	tpmmux_hash_exit();
 err_release:
 	tpmmux_chip_release(&tpmmux_host_chip);
 	return rc;
@@ -86,6 +91,7 @@ static void __exit tpmmux_exit(void)
 	tpmmux_ctl_exit();
 	tpmmux_vtpm_exit();
 	tpmmux_sched_exit();
+	tpmmux_hash_exit();
 	tpmmux_chip_release(&tpmmux_host_chip);
 	pr_info("unloaded\n");
 }

@@ -37,6 +37,7 @@
 
 #include "tpmmux.h"
 #include "space.h"
+#include "vpcr.h"
 
 static unsigned int slice_ms = 20;
 module_param(slice_ms, uint, 0644);

@@ -522,7 +522,9 @@ bool tpm2_rsp_clamp_property(u8 *buf, u32 len, u32 prop, u32 max)
 	u32 count, i, off = TPM2_HEADER_SIZE + 9;
 	bool changed = false;
 
-	if (len < off || get_unaligned_be32(buf + 6) != TPM_RC_SUCCESS ||
+	/* A response with sessions has parameterSize first: not handled. */
+	if (len < off || get_unaligned_be16(buf) != TPM_ST_NO_SESSIONS ||
+	    get_unaligned_be32(buf + 6) != TPM_RC_SUCCESS ||
 	    get_unaligned_be32(buf + 2) != len ||
 	    get_unaligned_be32(buf + TPM2_HEADER_SIZE + 1) !=
 	    TPM_CAP_TPM_PROPERTIES)

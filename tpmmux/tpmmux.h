@@ -25,7 +25,7 @@
 
 /* The features this build implements, as reported by TPMMUX_IOC_GET_VERSION. */
 #define TPMMUX_FEATURES		(TPMMUX_FEAT_CHIP_INFO | TPMMUX_FEAT_VTPM | \
-				 TPMMUX_FEAT_SCHED)
+				 TPMMUX_FEAT_SCHED | TPMMUX_FEAT_VPCR)
 
 /* Buckets of the per-VM queue-wait histogram (powers of two of 1 us). */
 #define TPMMUX_WAIT_BUCKETS	40
@@ -63,6 +63,7 @@ struct tpmmux_chip {
 #define TPMMUX_VTPM_MAX_SIZE	3968
 
 struct tpmmux_space;
+struct vpcr;
 
 /**
  * enum tpmmux_cmd_state - where a vTPM's one command is
@@ -102,6 +103,7 @@ enum tpmmux_cmd_state {
  *	may discard the rest, as tpm-dev-common allows
  * @cmd: the parsed command in @buf while it is QUEUED or RUNNING
  * @space: the VM's objects and sessions on the chip (resource manager)
+ * @pcr: the VM's virtual PCR banks (vpcr.c); set at create
  * @started: the guest sent TPM2_Startup (virtualized)
  * @state: enum tpmmux_cmd_state; protected by tpmmux_sched.lock
  * @dead: the vTPM was destroyed; protected by tpmmux_sched.lock
@@ -134,6 +136,7 @@ struct tpmmux_vtpm {
 	bool rsp_read;
 	struct tpm2_cmd cmd;
 	struct tpmmux_space *space;
+	struct vpcr *pcr;
 	bool started;
 
 	enum tpmmux_cmd_state state;

@@ -31,6 +31,11 @@
 
 #include "tpmmux.h"
 #include "space.h"
+#include "vpcr.h"
+
+static const struct vpcr_hash_ops tpmmux_vpcr_ops = {
+	.digest = tpmmux_hash_digest,
+};
 
 static unsigned int max_objects = 16;
 module_param(max_objects, uint, 0644);
@@ -92,16 +97,56 @@ static void tpmmux_vtpm_answer_rc(struct tpmmux_vtpm *vt, u32 rc)
 	tpmmux_sched_answer(vt, tpm2_rsp_error(vt->buf, TPMMUX_BUFSIZE, rc));
 }
 
+/* Answer with the response vpcr built in vt->buf, or a failure. */
+static void tpmmux_vtpm_answer_vpcr(struct tpmmux_vtpm *vt, int err, u32 len)
+{
+	if (err || len < TPM2_HEADER_SIZE) {
+		tpmmux_vtpm_answer_rc(vt, TPMMUX_RC_LAYER | TPM_RC_FAILURE);
+		return;
+	}
+	if (get_unaligned_be32(vt->buf + 6))
+		atomic64_inc(&vt->stats.errors);
+	tpmmux_sched_answer(vt, len);
+}
+
+/* The startupType/shutdownType parameter, or a response code. */
+static u32 tpmmux_su_type(struct tpmmux_vtpm *vt, const struct tpm2_cmd *cmd,
+			  u16 *type)
+{
+	if (cmd->param_size != 2)
+		return TPM_RC_SIZE;
+	*type = get_unaligned_be16(vt->buf + cmd->param_off);
+	if (*type != TPM_SU_CLEAR && *type != TPM_SU_STATE)
+		return tpm2_rc_param(TPM_RC_VALUE, 1);
+	return 0;
+}
+
 /*
  * The commands the module answers itself.  Returns true when it did.
  * TPM2_Startup/Shutdown are virtual: the host started the chip.  Until
  * the guest's Startup every other command gets TPM_RC_INITIALIZE, as on a
- * real TPM after _TPM_Init.
+ * real TPM after _TPM_Init.  PCR commands and the PCR parts of
+ * GetCapability are answered from the VM's virtual PCR banks (vpcr.c).
  */
 static bool tpmmux_vtpm_local(struct tpmmux_vtpm *vt, const struct tpm2_cmd *cmd)
 {
 	const struct tpm2_cmd_desc *desc = cmd->desc;
-	u32 rc;
+	bool handled = false;
+	u32 rc, len = 0;
+	u16 type;
+	int err;
+
+	/* Before the policy: the table refuses PCR_Allocate on the chip. */
+	if (vpcr_handles(cmd)) {
+		if (!vt->started) {
+			tpmmux_vtpm_answer_rc(vt, TPM_RC_INITIALIZE);
+			return true;
+		}
+		err = vpcr_run(vt->pcr, &tpmmux_vpcr_ops, NULL, vt->buf,
+			       TPMMUX_BUFSIZE, cmd, &len);
+		tpmmux_vtpm_answer_vpcr(vt, err, len);
+		return true;
+	}
 
 	rc = tpm2_cmd_policy(cmd);
 	if (rc) {
@@ -110,18 +155,12 @@ static bool tpmmux_vtpm_local(struct tpmmux_vtpm *vt, const struct tpm2_cmd *cmd
 	}
 
 	if (cmd->cc == TPM_CC_Startup) {
-		u16 type;
-
-		if (cmd->param_size != 2) {
-			tpmmux_vtpm_answer_rc(vt, TPM_RC_SIZE);
-			return true;
-		}
-		type = get_unaligned_be16(vt->buf + cmd->param_off);
-		if (type != TPM_SU_CLEAR && type != TPM_SU_STATE)
-			rc = tpm2_rc_param(TPM_RC_VALUE, 1);
-		else if (vt->started)
+		rc = tpmmux_su_type(vt, cmd, &type);
+		if (!rc && vt->started)
 			rc = TPM_RC_INITIALIZE;
-		else
+		if (!rc)
+			rc = vpcr_startup(vt->pcr, type == TPM_SU_CLEAR);
+		if (!rc)
 			vt->started = true;
 		tpmmux_vtpm_answer_rc(vt, rc);
 		return true;
@@ -137,26 +176,25 @@ static bool tpmmux_vtpm_local(struct tpmmux_vtpm *vt, const struct tpm2_cmd *cmd
 		return true;
 	}
 	if (cmd->cc == TPM_CC_Shutdown) {
-		u16 type;
-
-		if (cmd->param_size != 2) {
-			tpmmux_vtpm_answer_rc(vt, TPM_RC_SIZE);
-			return true;
-		}
-		type = get_unaligned_be16(vt->buf + cmd->param_off);
-		if (type != TPM_SU_CLEAR && type != TPM_SU_STATE) {
-			tpmmux_vtpm_answer_rc(vt, tpm2_rc_param(TPM_RC_VALUE, 1));
-			return true;
-		}
+		rc = tpmmux_su_type(vt, cmd, &type);
+		if (!rc)
+			rc = vpcr_shutdown(vt->pcr, type == TPM_SU_STATE);
 		/* The next Startup is legal again (the VM reboots). */
-		vt->started = false;
-		tpmmux_vtpm_answer_rc(vt, 0);
+		if (!rc)
+			vt->started = false;
+		tpmmux_vtpm_answer_rc(vt, rc);
 		return true;
 	}
-	/*
-	 * Virtual PCRs are not implemented yet, and NV indices on the chip are
-	 * the host's: neither may reach the chip.
-	 */
+	if (cmd->cc == TPM_CC_GetCapability) {
+		/* TPM_CAP_PCRS and TPM_CAP_PCR_PROPERTIES: the VM's banks. */
+		err = vpcr_getcap(vt->pcr, vt->buf, TPMMUX_BUFSIZE, cmd, &len,
+				  &handled);
+		if (handled) {
+			tpmmux_vtpm_answer_vpcr(vt, err, len);
+			return true;
+		}
+	}
+	/* NV indices on the chip are the host's. */
 	if (desc->flags & (TPM2_CMDF_VIRTUAL | TPM2_CMDF_NV)) {
 		tpmmux_vtpm_answer_rc(vt, TPMMUX_RC_REFUSED);
 		return true;
@@ -464,6 +502,7 @@ static void tpmmux_vtpm_dev_release(struct device *dev)
 {
 	struct tpmmux_vtpm *vt = container_of(dev, struct tpmmux_vtpm, dev);
 
+	vpcr_free(vt->pcr);
 	kfree_sensitive(vt);
 }
 
@@ -481,10 +520,26 @@ static const struct device_type tpmmux_vtpm_type = {
  * @req: the request; @req->flags and @req->pad were checked by the caller
  * @name: the name, copied from userspace, NUL-terminated
  *
- * Return: the new vTPM's id (>= 0), or -EINVAL, -EEXIST, -ENOSPC, -ENOMEM.
+ * The VM's PCR banks are every hash the kernel computes (SHA-1/256/384/
+ * 512, SM3 where present); @req->pcr_banks (or SHA-256) are active at its
+ * first Startup.
+ *
+ * Return: the new vTPM's id (>= 0), or -EINVAL, -EOPNOTSUPP (a bank the
+ * kernel cannot hash), -EEXIST, -ENOSPC, -ENOMEM.
  */
 int tpmmux_vtpm_create(const struct tpmmux_vtpm_create *req, const char *name)
 {
+	static const struct {
+		u16 alg;
+		u32 bit;
+	} tpmmux_banks[] = {
+		{ TPM2_ALG_SHA1, TPMMUX_PCR_BANK_SHA1 },
+		{ TPM2_ALG_SHA256, TPMMUX_PCR_BANK_SHA256 },
+		{ TPM2_ALG_SHA384, TPMMUX_PCR_BANK_SHA384 },
+		{ TPM2_ALG_SHA512, TPMMUX_PCR_BANK_SHA512 },
+		{ TPM2_ALG_SM3_256, TPMMUX_PCR_BANK_SM3_256 },
+	};
+	u32 impl = 0, active, b;
 	struct tpmmux_vtpm *vt;
 	kuid_t uid;
 	kgid_t gid;
@@ -497,9 +552,27 @@ int tpmmux_vtpm_create(const struct tpmmux_vtpm_create *req, const char *name)
 	if (!uid_valid(uid) || !gid_valid(gid))
 		return -EINVAL;
 
+	/* The banks: every hash the kernel can compute; SHA-256 active. */
+	for (b = 0; b < ARRAY_SIZE(tpmmux_banks); b++)
+		if (tpmmux_hash_supported(tpmmux_banks[b].alg))
+			impl |= tpmmux_banks[b].bit;
+	active = TPMMUX_PCR_BANK_SHA256;
+	if (req->flags & TPMMUX_CREATE_PCR_BANKS) {
+		if (!req->pcr_banks || req->pcr_banks & ~VPCR_BANKS_ALL)
+			return -EINVAL;
+		if (req->pcr_banks & ~impl)
+			return -EOPNOTSUPP;
+		active = req->pcr_banks;
+	}
+
 	vt = kzalloc(sizeof(*vt), GFP_KERNEL);
 	if (!vt)
 		return -ENOMEM;
+	vt->pcr = vpcr_new(impl, active);
+	if (!vt->pcr) {
+		kfree(vt);
+		return -ENOMEM;
+	}
 	strscpy(vt->name, name, sizeof(vt->name));
 	memcpy(&vt->uuid, req->uuid, sizeof(vt->uuid));
 	vt->uid = uid;
@@ -546,6 +619,7 @@ err_put:
 	return rc;
 err_unlock:
 	mutex_unlock(&tpmmux_vtpms_lock);
+	vpcr_free(vt->pcr);
 	kfree(vt);
 	return rc;
 }

@@ -11,7 +11,8 @@ ABI_VERSION = 1
 FEAT_CHIP_INFO = 1 << 0
 FEAT_VTPM = 1 << 1
 FEAT_SCHED = 1 << 2
-FEATURES_DEFINED = FEAT_CHIP_INFO | FEAT_VTPM | FEAT_SCHED
+FEAT_VPCR = 1 << 3
+FEATURES_DEFINED = FEAT_CHIP_INFO | FEAT_VTPM | FEAT_SCHED | FEAT_VPCR
 NAME_MAX = 64
 VTPM_DIR = "/dev/tpmmux-vm"
 VTPM_OPEN, VTPM_BUSY, VTPM_STARTED = 1, 2, 4
@@ -46,7 +47,10 @@ IOC_GET_VERSION = IOWR(0x00, struct.calcsize(VERSION_FMT))
 IOC_GET_CHIP_INFO = IOWR(0x01, struct.calcsize(CHIP_FMT))
 
 CREATE_FMT = "=IIIIQ16sII"
-CREATE_FIELDS = ("flags", "mode", "uid", "gid", "name", "uuid", "id", "pad")
+CREATE_FIELDS = ("flags", "mode", "uid", "gid", "name", "uuid", "id",
+                 "pcr_banks")
+CREATE_PCR_BANKS = 1
+BANK_SHA1, BANK_SHA256, BANK_SHA384, BANK_SHA512 = 1, 2, 4, 8
 DESTROY_FMT = "=IIQ"
 DESTROY_FIELDS = ("flags", "pad", "name")
 LIST_FMT = "=IIQ"

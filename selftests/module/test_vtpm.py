@@ -78,10 +78,13 @@ def test_create_destroy(ctl):
     err, vid63 = tm.vtpm_create(ctl, "n" * 63)
     t.eq(err, 0, "a 63-character name is accepted")
     t.eq(tm.vtpm_destroy(ctl, "n" * 63), 0, "... and destroyed")
-    err, _ = tm.vtpm_create(ctl, "ok-name_1.x", flags=1)
+    err, _ = tm.vtpm_create(ctl, "ok-name_1.x", flags=2)
     t.eq(err, errno.EOPNOTSUPP, "create with unknown flags gets EOPNOTSUPP")
-    err, _ = tm.vtpm_create(ctl, "ok-name_1.x", pad=1)
-    t.eq(err, errno.EINVAL, "create with non-zero pad gets EINVAL")
+    err, _ = tm.vtpm_create(ctl, "ok-name_1.x", pcr_banks=2)
+    t.eq(err, errno.EINVAL, "create with pcr_banks but not its flag gets EINVAL")
+    err, _ = tm.vtpm_create(ctl, "ok-name_1.x", flags=tm.CREATE_PCR_BANKS,
+                            pcr_banks=0x40)
+    t.eq(err, errno.EINVAL, "create with an unknown PCR bank gets EINVAL")
     err, _ = tm.vtpm_create(ctl, "ok-name_1.x", mode=0o1000)
     t.eq(err, errno.EINVAL, "create with mode bits outside 0777 gets EINVAL")
     t.eq(tm.vtpm_destroy(ctl, "nope"), errno.ENOENT,
@@ -236,7 +239,6 @@ REFUSED = [
     ("DictionaryAttackLockReset", [tpm2.RH_LOCKOUT], True),
     ("DictionaryAttackParameters", [tpm2.RH_LOCKOUT], True),
     ("SetPrimaryPolicy", [tpm2.RH_OWNER], True),
-    ("PCR_Allocate", [tpm2.RH_PLATFORM], True),
     ("PCR_SetAuthPolicy", [tpm2.RH_PLATFORM], True),
     ("PCR_SetAuthValue", [0], True),
     ("NV_DefineSpace", [tpm2.RH_OWNER], True),

@@ -12,6 +12,7 @@ static const char *const feature_names[] = {
 	"chip-info",
 	"vtpm",
 	"sched",
+	"vpcr",
 };
 
 static void print_features(unsigned long long features)

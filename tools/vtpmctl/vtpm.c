@@ -81,6 +81,38 @@ static int parse_id(const char *s, int is_group, unsigned int *out)
 	return 0;
 }
 
+static int parse_banks(const char *s, unsigned int *out)
+{
+	static const struct {
+		const char *name;
+		unsigned int bit;
+	} banks[] = {
+		{ "sha1", TPMMUX_PCR_BANK_SHA1 }, { "sha256", TPMMUX_PCR_BANK_SHA256 },
+		{ "sha384", TPMMUX_PCR_BANK_SHA384 }, { "sha512", TPMMUX_PCR_BANK_SHA512 },
+		{ "sm3_256", TPMMUX_PCR_BANK_SM3_256 },
+	};
+	char *copy = strdup(s), *tok, *save = NULL;
+	unsigned int i, mask = 0;
+	int rc = 0;
+
+	if (!copy)
+		return -1;
+	for (tok = strtok_r(copy, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < sizeof(banks) / sizeof(banks[0]); i++)
+			if (!strcmp(tok, banks[i].name))
+				break;
+		if (i == sizeof(banks) / sizeof(banks[0]))
+			rc = -1;
+		else
+			mask |= banks[i].bit;
+	}
+	free(copy);
+	if (rc || !mask)
+		return -1;
+	*out = mask;
+	return 0;
+}
+
 static int check_name(const char *name)
 {
 	size_t i, len = strlen(name);
@@ -106,14 +138,22 @@ int create_main(int argc, char *argv[])
 	for (i = 1; i < argc; i++) {
 		const char *opt = argv[i];
 
-		if (!strcmp(opt, "--uuid") || !strcmp(opt, "--owner") || !strcmp(opt, "--mode")) {
+		if (!strcmp(opt, "--uuid") || !strcmp(opt, "--owner") || !strcmp(opt, "--mode") ||
+		    !strcmp(opt, "--banks")) {
 			const char *val = i + 1 < argc ? argv[++i] : NULL;
 
 			if (!val) {
 				fprintf(stderr, "%s: option '%s' needs a value\n", prog, opt);
 				return 1;
 			}
-			if (!strcmp(opt, "--uuid")) {
+			if (!strcmp(opt, "--banks")) {
+				if (parse_banks(val, &req.pcr_banks)) {
+					fprintf(stderr, "%s: invalid banks '%s': use a list of sha1, sha256, sha384, sha512, sm3_256\n",
+						prog, val);
+					return 1;
+				}
+				req.flags |= TPMMUX_CREATE_PCR_BANKS;
+			} else if (!strcmp(opt, "--uuid")) {
 				if (parse_uuid(val, uuid)) {
 					fprintf(stderr, "%s: invalid UUID '%s'\n", prog, val);
 					return 1;
@@ -163,7 +203,7 @@ int create_main(int argc, char *argv[])
 		}
 	}
 	if (!name) {
-		fprintf(stderr, "Usage: %s create NAME [--uuid UUID] [--owner USER[:GROUP]] [--mode MODE]\n", prog);
+		fprintf(stderr, "Usage: %s create NAME [--uuid UUID] [--owner USER[:GROUP]] [--mode MODE] [--banks LIST]\n", prog);
 		return 1;
 	}
 	if (check_name(name))
@@ -177,6 +217,9 @@ int create_main(int argc, char *argv[])
 	if (ioctl_quiet(fd, TPMMUX_IOC_VTPM_CREATE, &req)) {
 		if (errno == EEXIST)
 			fprintf(stderr, "%s: a vTPM called '%s' exists already\n", prog, name);
+		else if (errno == EOPNOTSUPP && (req.flags & TPMMUX_CREATE_PCR_BANKS))
+			fprintf(stderr, "%s: creating the vTPM '%s': the kernel cannot hash one of those PCR banks\n",
+				prog, name);
 		else
 			ctl_perror("creating the vTPM", name);
 		goto out;

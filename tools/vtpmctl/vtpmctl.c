@@ -19,7 +19,7 @@ static const struct {
 } subcommands[] = {
 	{ "status", status_main, "",
 	  "Shows the module's version and features, the host TPM and the number of vTPMs" },
-	{ "create", create_main, "NAME [--uuid UUID] [--owner USER[:GROUP]] [--mode MODE]",
+	{ "create", create_main, "NAME [--uuid UUID] [--owner USER[:GROUP]] [--mode MODE] [--banks LIST]",
 	  "Creates a vTPM and its node /dev/tpmmux-vm/NAME" },
 	{ "destroy", destroy_main, "NAME",
 	  "Destroys a vTPM, flushing and zeroing everything it had" },

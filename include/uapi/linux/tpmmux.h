@@ -42,6 +42,8 @@
 #define TPMMUX_FEAT_VTPM		(1ULL << 1)
 /** TPMMUX_FEAT_SCHED - fair scheduling with weights (TPMMUX_IOC_VTPM_SET) */
 #define TPMMUX_FEAT_SCHED		(1ULL << 2)
+/** TPMMUX_FEAT_VPCR - per-VM virtual PCR banks (TPMMUX_CREATE_PCR_BANKS) */
+#define TPMMUX_FEAT_VPCR		(1ULL << 3)
 
 /** TPMMUX_NAME_MAX - bytes of a vTPM name, with its NUL (names are 1-63) */
 #define TPMMUX_NAME_MAX			64
@@ -136,7 +138,10 @@ struct tpmmux_chip_info {
  * @uuid: in: the VM's UUID, its 16 bytes in RFC 4122 order as they lie in
  *	memory; all zero means "none given"
  * @id: out: the vTPM's id (also the minor number of its node)
- * @pad: in: must be zero
+ * @pcr_banks: in: with TPMMUX_CREATE_PCR_BANKS, the PCR banks active at
+ *	the VM's first Startup (TPMMUX_PCR_BANK_* bits; the guest can change
+ *	them with PCR_Allocate); otherwise must be zero, and the VM starts
+ *	with a SHA-256 bank only
  */
 struct tpmmux_vtpm_create {
 	__u32 flags;
@@ -146,8 +151,19 @@ struct tpmmux_vtpm_create {
 	__u64 name;
 	__u64 uuid[2];
 	__u32 id;
-	__u32 pad;
+	__u32 pcr_banks;
 };
+
+/* Bits of &tpmmux_vtpm_create.flags. */
+/** TPMMUX_CREATE_PCR_BANKS - &tpmmux_vtpm_create.pcr_banks is given */
+#define TPMMUX_CREATE_PCR_BANKS		(1U << 0)
+
+/* PCR banks (&tpmmux_vtpm_create.pcr_banks). */
+#define TPMMUX_PCR_BANK_SHA1		(1U << 0)
+#define TPMMUX_PCR_BANK_SHA256		(1U << 1)
+#define TPMMUX_PCR_BANK_SHA384		(1U << 2)
+#define TPMMUX_PCR_BANK_SHA512		(1U << 3)
+#define TPMMUX_PCR_BANK_SM3_256		(1U << 4)
 
 /**
  * struct tpmmux_vtpm_destroy - argument of TPMMUX_IOC_VTPM_DESTROY
@@ -285,9 +301,11 @@ struct tpmmux_vtpm_set {
 /**
  * TPMMUX_IOC_VTPM_CREATE - create a vTPM and its node /dev/tpmmux-vm/NAME
  *
- * Needs CAP_SYS_ADMIN.  Errors: -EPERM, -EFAULT, -EOPNOTSUPP (@flags),
- * -EINVAL (@pad, a bad name, mode bits outside 0777, an unmapped uid/gid),
- * -EEXIST (the name is taken), -ENOSPC (TPMMUX_MAX_VTPMS exist), -ENOMEM.
+ * Needs CAP_SYS_ADMIN.  Errors: -EPERM, -EFAULT, -EOPNOTSUPP (unknown
+ * @flags, or a PCR bank the kernel cannot hash), -EINVAL (@pcr_banks
+ * without its flag, no or unknown banks, a bad name, mode bits outside
+ * 0777, an unmapped uid/gid), -EEXIST (the name is taken), -ENOSPC
+ * (TPMMUX_MAX_VTPMS exist), -ENOMEM.
  */
 #define TPMMUX_IOC_VTPM_CREATE \
 	_IOWR(TPMMUX_IOCTL_MAGIC, 0x10, struct tpmmux_vtpm_create)
