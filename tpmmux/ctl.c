@@ -190,6 +190,45 @@ static long tpmmux_ioc_vtpm_set(void __user *argp)
 	return tpmmux_vtpm_set(name, &req);
 }
 
+/* 5 banks x (4 + 24 PCRs x 64 bytes): more than any VM's values take */
+#define TPMMUX_PCRS_MAX		(5 * (4 + 24 * 64))
+
+static long tpmmux_ioc_vtpm_pcrs(void __user *argp)
+{
+	struct tpmmux_vtpm_pcrs req;
+	char name[TPMMUX_NAME_MAX];
+	u32 size, counter = 0;
+	u8 *buf;
+	int rc;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.flags)
+		return -EOPNOTSUPP;
+	if (req.pad)
+		return -EINVAL;
+	rc = tpmmux_copy_name(name, req.name);
+	if (rc)
+		return rc;
+	size = min_t(u32, req.size, TPMMUX_PCRS_MAX);
+	buf = kzalloc(TPMMUX_PCRS_MAX, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	rc = tpmmux_vtpm_pcrs(name, buf, &size, &counter);
+	if (!rc && copy_to_user(u64_to_user_ptr(req.buf), buf, size))
+		rc = -EFAULT;
+	kfree_sensitive(buf);
+	if (rc && rc != -ENOSPC)
+		return rc;
+	req.size = size;
+	req.update_counter = counter;
+	if (copy_to_user(argp, &req, sizeof(req)))
+		return -EFAULT;
+	return rc;
+}
+
 static long tpmmux_ctl_ioctl(struct file *file, unsigned int cmd,
 			     unsigned long arg)
 {
@@ -210,6 +249,8 @@ static long tpmmux_ctl_ioctl(struct file *file, unsigned int cmd,
 		return tpmmux_ioc_vtpm_info(argp);
 	case TPMMUX_IOC_VTPM_SET:
 		return tpmmux_ioc_vtpm_set(argp);
+	case TPMMUX_IOC_VTPM_PCRS:
+		return tpmmux_ioc_vtpm_pcrs(argp);
 	default:
 		return -ENOTTY;
 	}

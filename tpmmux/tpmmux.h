@@ -27,6 +27,9 @@
 #define TPMMUX_FEATURES		(TPMMUX_FEAT_CHIP_INFO | TPMMUX_FEAT_VTPM | \
 				 TPMMUX_FEAT_SCHED | TPMMUX_FEAT_VPCR)
 
+/* PCRs per bank of a vTPM (PC Client profile). */
+#define TPMMUX_NR_PCRS		24
+
 /* Buckets of the per-VM queue-wait histogram (powers of two of 1 us). */
 #define TPMMUX_WAIT_BUCKETS	40
 
@@ -168,6 +171,7 @@ int tpmmux_vtpm_destroy(const char *name);
 int tpmmux_vtpm_list(u32 *ids, u32 room, u32 *count);
 int tpmmux_vtpm_info(u32 id, struct tpmmux_vtpm_info *info, char *name);
 int tpmmux_vtpm_set(const char *name, const struct tpmmux_vtpm_set *req);
+int tpmmux_vtpm_pcrs(const char *name, u8 *buf, u32 *size, u32 *counter);
 u32 tpmmux_vtpm_count(void);
 
 int tpmmux_hash_init(void);

@@ -778,6 +778,70 @@ int tpmmux_vtpm_set(const char *name, const struct tpmmux_vtpm_set *req)
 }
 
 /**
+ * tpmmux_vtpm_pcrs() - a snapshot of the virtual PCRs of @name
+ * @name: NUL-terminated
+ * @buf: the output, in the layout of struct tpmmux_vtpm_pcrs
+ * @size: bytes at @buf; set to the bytes needed
+ * @counter: set to the VM's pcrUpdateCounter
+ *
+ * Taken under the vTPM's io_lock, which every PCR command holds, so the
+ * values and the counter belong together.
+ *
+ * Return: 0, -ENOENT, or -ENOSPC when @size is too small.
+ */
+int tpmmux_vtpm_pcrs(const char *name, u8 *buf, u32 *size, u32 *counter)
+{
+	static const u16 algs[] = { TPM2_ALG_SHA1, TPM2_ALG_SHA256,
+				    TPM2_ALG_SHA384, TPM2_ALG_SHA512,
+				    TPM2_ALG_SM3_256 };
+	u8 digest[TPM2_MAX_HASH_SIZE];
+	struct tpmmux_vtpm *vt;
+	u32 room = *size, need = 0, b, pcr;
+	int rc = 0, n;
+
+	mutex_lock(&tpmmux_vtpms_lock);
+	vt = tpmmux_find_name(name);
+	if (vt)
+		get_device(&vt->dev);
+	mutex_unlock(&tpmmux_vtpms_lock);
+	if (!vt)
+		return -ENOENT;
+
+	mutex_lock(&vt->io_lock);
+	for (b = 0; b < ARRAY_SIZE(algs); b++) {
+		if (!(vpcr_active_banks(vt->pcr) & (1u << b)))
+			continue;
+		n = vpcr_read(vt->pcr, algs[b], 0, digest);
+		if (n == -ENOENT) {
+			/* PCR 0 not allocated: find the size from another */
+			for (pcr = 1; pcr < TPMMUX_NR_PCRS && n < 0; pcr++)
+				n = vpcr_read(vt->pcr, algs[b], pcr, digest);
+		}
+		if (n <= 0)
+			continue;
+		if (need + 4 + TPMMUX_NR_PCRS * n <= room) {
+			put_unaligned_be16(algs[b], buf + need);
+			put_unaligned_be16(n, buf + need + 2);
+			for (pcr = 0; pcr < TPMMUX_NR_PCRS; pcr++) {
+				u8 *out = buf + need + 4 + pcr * n;
+
+				if (vpcr_read(vt->pcr, algs[b], pcr, out) != n)
+					memset(out, 0, n);
+			}
+		} else {
+			rc = -ENOSPC;
+		}
+		need += 4 + TPMMUX_NR_PCRS * n;
+	}
+	*counter = vpcr_update_counter(vt->pcr);
+	mutex_unlock(&vt->io_lock);
+	memzero_explicit(digest, sizeof(digest));
+	put_device(&vt->dev);
+	*size = need;
+	return rc;
+}
+
+/**
  * tpmmux_vtpm_count() - how many vTPMs exist
  *
  * Return: the number of vTPMs.

@@ -219,12 +219,94 @@ def test_startup_and_tools(ctl):
     tm.vtpm_destroy(ctl, "b2")
 
 
+def test_two_vms_pcr10(ctl):
+    host_before = sh("tpm2_pcrread", "-T", "device:/dev/tpmrm0", "sha256:10").stdout
+    vals = {}
+    for name, data in (("va", b"alpha"), ("vb", b"beta")):
+        tm.vtpm_create(ctl, name)
+        with tpm2.Dev("/dev/tpmmux-vm/" + name) as d:
+            d.xfer(tpm2.startup())
+            d.xfer(extend(10, [(0x000B, hashlib.sha256(data).digest())]))
+            vals[name] = d.xfer(pcr_read(0x000B, [10]))[-32:]
+    for name, data in (("va", b"alpha"), ("vb", b"beta")):
+        want = hashlib.sha256(b"\0" * 32 + hashlib.sha256(data).digest()).digest()
+        t.eq(vals[name], want, "VM %s reads back its own PCR 10" % name)
+    host_after = sh("tpm2_pcrread", "-T", "device:/dev/tpmrm0", "sha256:10").stdout
+    t.eq(host_after, host_before, "the host's PCR 10 is unchanged")
+    for name in ("va", "vb"):
+        tm.vtpm_destroy(ctl, name)
+
+
+def test_deep_quote(ctl):
+    uuid = "6b1e2e9a-5a43-4c39-9e0e-6d1f4e1b2c3d"
+    sh(VTPMCTL, "create", "dq", "--uuid", uuid)
+    with tpm2.Dev("/dev/tpmmux-vm/dq") as d:
+        d.xfer(tpm2.startup())
+        d.xfer(extend(10, [(0x000B, hashlib.sha256(b"kernel").digest())]))
+    r = sh(VTPMCTL, "ak-public", "-o", "/tmp/ak.pem", check=False)
+    t.ok(r.returncode == 0 and "BEGIN PUBLIC KEY" in open("/tmp/ak.pem").read(),
+         "vtpmctl ak-public exports the host AK's public part (PEM)", r.stderr)
+    r = sh(VTPMCTL, "quote", "dq", "--nonce", "00112233445566778899", "--host-pcrs",
+           "0,1,7,10", "-o", "/tmp/q.txt", check=False)
+    t.eq(r.returncode, 0, "vtpmctl quote succeeds")
+    if r.returncode:
+        t.diag(r.stderr)
+        return
+    good = open("/tmp/q.txt").read()
+
+    def verify(text, nonce="00112233445566778899"):
+        with open("/tmp/q2.txt", "w") as f:
+            f.write(text)
+        return sh(VTPMCTL, "verify-quote", "/tmp/q2.txt", "--nonce", nonce,
+                  "--ak", "/tmp/ak.pem", check=False)
+
+    r = verify(good)
+    t.ok(r.returncode == 0 and r.stdout.startswith("OK"), "verify-quote accepts it",
+         r.stdout + r.stderr)
+    r = verify(good, nonce="00112233445566778898")
+    t.ok(r.returncode == 1 and "FAIL nonce" in r.stdout,
+         "verify-quote with another nonce fails naming the nonce", r.stdout)
+
+    def changed(key, index=-1):
+        out = []
+        for ln in good.splitlines():
+            if ln.startswith(key + ": "):
+                v = list(ln[len(key) + 2:])
+                v[index] = "0" if v[index] != "0" else "1"
+                ln = key + ": " + "".join(v)
+            out.append(ln)
+        return "\n".join(out) + "\n"
+
+    r = verify(changed("vm-pcrs", 12))
+    t.ok(r.returncode == 1 and "FAIL vm-pcrs" in r.stdout,
+         "a changed VM PCR value fails naming the VM PCRs", r.stdout)
+    r = verify(changed("sig-r", 10))
+    t.ok(r.returncode == 1 and "FAIL signature" in r.stdout,
+         "a changed signature byte fails naming the signature", r.stdout)
+    r = verify(changed("host-pcr: 10".split(":")[0]))
+    t.ok(r.returncode == 1 and "FAIL host-pcrs" in r.stdout,
+         "a changed host PCR value fails naming the host PCRs", r.stdout)
+    with tpm2.Dev("/dev/tpmmux-vm/dq") as d:
+        d.xfer(extend(10, [(0x000B, hashlib.sha256(b"rootkit").digest())]))
+    sh(VTPMCTL, "quote", "dq", "--nonce", "aa", "-o", "/tmp/q3.txt")
+    r = sh(VTPMCTL, "verify-quote", "/tmp/q3.txt", "--nonce", "aa", "--ak",
+           "/tmp/ak.pem", check=False)
+    t.eq(r.returncode, 0, "a new quote after another extend verifies")
+    vm_pcrs = [ln for ln in open("/tmp/q3.txt").read().splitlines()
+               if ln.startswith("vm-pcrs: ")]
+    old_pcrs = [ln for ln in good.splitlines() if ln.startswith("vm-pcrs: ")]
+    t.ok(vm_pcrs and old_pcrs and vm_pcrs != old_pcrs,
+         "its VM PCR values differ from the first quote's")
+    tm.vtpm_destroy(ctl, "dq")
+
+
 def main():
     if os.path.exists("/sys/module/tpmmux"):
         sh("rmmod", "tpmmux")
     sh("insmod", KO)
     ctl = tm.open_ctl()
-    for name in sys.argv[1:] or ["oracle", "startup_and_tools"]:
+    for name in sys.argv[1:] or ["oracle", "startup_and_tools", "two_vms_pcr10",
+                                 "deep_quote"]:
         t.run(name, globals()["test_" + name], ctl)
     os.close(ctl)
     t.eq(sh("rmmod", "tpmmux", check=False).returncode, 0, "rmmod at the end")

@@ -35,6 +35,12 @@ static const struct {
 	  "Shows per-vTPM statistics: commands, chip busy time, queue waits, context swaps" },
 	{ "top", top_main, "[--interval S] [--iterations N]",
 	  "Shows the statistics of all vTPMs, refreshed live" },
+	{ "quote", quote_main, "NAME --nonce HEX [--host-pcrs LIST] -o FILE",
+	  "Has the host TPM quote the host's PCRs bound to the VM's virtual PCRs (deep quote)" },
+	{ "verify-quote", verify_quote_main, "FILE --nonce HEX --ak AK.pem",
+	  "Checks a deep quote: signature, nonce, VM PCRs and UUID, host PCRs" },
+	{ "ak-public", ak_public_main, "-o FILE",
+	  "Writes the public part of the host's attestation key (PEM)" },
 	{ "help", help_main, "[<subcommand>]",
 	  "Shows the usage of vtpmctl or of one subcommand" },
 };

@@ -27,6 +27,9 @@ int qemu_args_main(int argc, char *argv[]);
 int set_main(int argc, char *argv[]);
 int stats_main(int argc, char *argv[]);
 int top_main(int argc, char *argv[]);
+int quote_main(int argc, char *argv[]);
+int verify_quote_main(int argc, char *argv[]);
+int ak_public_main(int argc, char *argv[]);
 
 #include <stdint.h>
 uint32_t *vtpm_ids(int fd, uint32_t *count);

@@ -339,6 +339,41 @@ struct tpmmux_vtpm_set {
 	_IOWR(TPMMUX_IOCTL_MAGIC, 0x13, struct tpmmux_vtpm_info)
 
 /**
+ * struct tpmmux_vtpm_pcrs - argument of TPMMUX_IOC_VTPM_PCRS
+ * @flags: in: must be zero
+ * @size: in: bytes at @buf; out: bytes the values take (when larger
+ *	than given, nothing was written and the call failed with -ENOSPC)
+ * @name: in: pointer to the vTPM's name, NUL-terminated
+ * @buf: in: pointer to the output: for each active bank, in the order
+ *	SHA-1, SHA-256, SHA-384, SHA-512, SM3-256: the bank's TPM_ALG_ID
+ *	(2 bytes, big-endian), the digest size (2 bytes, big-endian), then
+ *	PCR 0 to 23, each that many bytes (a PCR not allocated in the bank
+ *	reads as all zero)
+ * @update_counter: out: the VM's pcrUpdateCounter, taken with the values
+ * @pad: in: must be zero
+ *
+ * One consistent snapshot of a VM's virtual PCRs, for a deep quote
+ * (Documentation/deep-quote.rst).
+ */
+struct tpmmux_vtpm_pcrs {
+	__u32 flags;
+	__u32 size;
+	__u64 name;
+	__u64 buf;
+	__u32 update_counter;
+	__u32 pad;
+};
+
+/**
+ * TPMMUX_IOC_VTPM_PCRS - read all of a VM's virtual PCR values
+ *
+ * Needs CAP_SYS_ADMIN.  Errors: -EPERM, -EFAULT, -EOPNOTSUPP, -EINVAL,
+ * -ENOENT, -ENOSPC.
+ */
+#define TPMMUX_IOC_VTPM_PCRS \
+	_IOWR(TPMMUX_IOCTL_MAGIC, 0x15, struct tpmmux_vtpm_pcrs)
+
+/**
  * TPMMUX_IOC_VTPM_SET - change a vTPM's settings
  *
  * Needs CAP_SYS_ADMIN.  Errors: -EPERM, -EFAULT, -EOPNOTSUPP (unknown
