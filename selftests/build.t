@@ -39,11 +39,11 @@ if make -C "$KDIR" M="$src" W=1 modules >"$log" 2>&1 && [ -f "$src/tpmmux/tpmmux
 else
 	nok "module builds from a clean copy at W=1" "$(tail -n 20 "$log")"
 fi
-warnings=$(grep -c -E 'warning:|error:' "$log")
+warnings=$(grep -c -i -E 'warning:|error:|undefined!' "$log")
 if [ "$warnings" -eq 0 ]; then
 	ok "W=1 build has zero warnings"
 else
-	nok "W=1 build has zero warnings ($warnings found)" "$(grep -E 'warning:|error:' "$log")"
+	nok "W=1 build has zero warnings ($warnings found)" "$(grep -i -E 'warning:|error:|undefined!' "$log")"
 fi
 
 make -s -C "$KDIR" M="$src" clean >/dev/null 2>&1

@@ -111,6 +111,101 @@ int tpmmux_chip_xmit(void *priv, u8 *buf, u32 bufsize)
 	return rc < 0 ? rc : 0;
 }
 
+/* Build a command in @buf: header, then the body; returns the length. */
+static u32 tpmmux_cmd_finish(u8 *buf, u32 len)
+{
+	put_unaligned_be32(len, buf + 2);
+	return len;
+}
+
+/**
+ * tpmmux_chip_derive() - a secret rooted in the host TPM
+ * @hc: the host chip
+ * @data: what to derive from (a label and a VM's UUID)
+ * @len: its length, at most 256
+ * @out: the 32-byte result
+ *
+ * out = TPM2_HMAC(K, @data, SHA-256), where K is a keyed-hash primary key
+ * of the host's owner hierarchy made from a fixed template (HMAC-SHA-256,
+ * fixedTPM, fixedParent, sensitiveDataOrigin, userWithAuth, sign, empty
+ * unique).  Being a primary, K is the same every time, lives only inside
+ * the chip, is never stored, and changes only when the owner hierarchy is
+ * cleared.  It is flushed again at once.  Needs an empty owner
+ * authorization.
+ *
+ * Return: 0, -ENODEV, -ENOMEM, -EINVAL, or -EIO when the chip refused.
+ */
+int tpmmux_chip_derive(struct tpmmux_chip *hc, const u8 *data, u32 len,
+		       u8 *out)
+{
+	static const u8 tmpl[] = {
+		0x00, 0x08, 0x00, 0x0b,		/* KEYEDHASH, nameAlg SHA-256 */
+		0x00, 0x04, 0x00, 0x72,		/* fixedTPM fixedParent sdo uwa sign */
+		0x00, 0x00,			/* authPolicy */
+		0x00, 0x05, 0x00, 0x0b,		/* scheme HMAC, SHA-256 */
+		0x00, 0x00,			/* unique: empty */
+	};
+	static const u8 pw[] = { 0, 0, 0, 9, 0x40, 0, 0, 9, 0, 0, 0, 0, 0 };
+	struct tpm_buf buf;
+	u32 handle = 0, off;
+	u8 *p;
+	int rc;
+
+	if (len > 256)
+		return -EINVAL;
+	rc = tpm_buf_init(&buf, TPM2_ST_SESSIONS, TPM_CC_CreatePrimary);
+	if (rc)
+		return rc;
+	if (tpm_try_get_ops(hc->chip)) {
+		tpm_buf_destroy(&buf);
+		return -ENODEV;
+	}
+	p = buf.data;
+	off = TPM2_HEADER_SIZE;
+	put_unaligned_be32(TPM_RH_OWNER, p + off);
+	off += 4;
+	memcpy(p + off, pw, sizeof(pw));
+	off += sizeof(pw);
+	put_unaligned_be16(4, p + off);		/* inSensitive: empty */
+	put_unaligned_be32(0, p + off + 2);
+	off += 6;
+	put_unaligned_be16(sizeof(tmpl), p + off);
+	memcpy(p + off + 2, tmpl, sizeof(tmpl));
+	off += 2 + sizeof(tmpl);
+	put_unaligned_be16(0, p + off);		/* outsideInfo */
+	put_unaligned_be32(0, p + off + 2);	/* creationPCR */
+	tpmmux_cmd_finish(p, off + 6);
+	rc = tpm_transmit_cmd(hc->chip, &buf, 4, NULL);
+	if (rc)
+		goto out;
+	handle = get_unaligned_be32(p + TPM2_HEADER_SIZE);
+
+	tpm_buf_reset(&buf, TPM2_ST_SESSIONS, TPM_CC_HMAC);
+	off = TPM2_HEADER_SIZE;
+	put_unaligned_be32(handle, p + off);
+	off += 4;
+	memcpy(p + off, pw, sizeof(pw));
+	off += sizeof(pw);
+	put_unaligned_be16(len, p + off);
+	memcpy(p + off + 2, data, len);
+	off += 2 + len;
+	put_unaligned_be16(TPM2_ALG_SHA256, p + off);
+	tpmmux_cmd_finish(p, off + 2);
+	rc = tpm_transmit_cmd(hc->chip, &buf, 4 + 2 + 32, NULL);
+	/* parameterSize, then outHMAC: a TPM2B of 32 bytes */
+	if (!rc && get_unaligned_be16(p + TPM2_HEADER_SIZE + 4) != 32)
+		rc = -EIO;
+	if (!rc)
+		memcpy(out, p + TPM2_HEADER_SIZE + 6, 32);
+out:
+	if (handle)
+		tpm2_flush_context(hc->chip, handle);
+	tpm_put_ops(hc->chip);
+	memzero_explicit(buf.data, PAGE_SIZE);
+	tpm_buf_destroy(&buf);
+	return rc > 0 ? -EIO : rc;
+}
+
 static void tpmmux_info_set(struct tpmmux_chip_info *info, u32 prop, u32 val)
 {
 	switch (prop) {

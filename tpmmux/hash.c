@@ -12,7 +12,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <crypto/hash.h>
+#include <crypto/sha2.h>
 #include <linux/err.h>
+#include <linux/string.h>
 
 #include "pure.h"
 #include "tpm2_defs.h"
@@ -74,6 +76,54 @@ int tpmmux_hash_digest(void *priv, u16 alg, const u8 *data, u32 len, u8 *out)
 	if (i < 0 || !tpmmux_tfms[i])
 		return -EOPNOTSUPP;
 	return crypto_shash_tfm_digest(tpmmux_tfms[i], data, len, out);
+}
+
+/**
+ * tpmmux_hmac_sha256() - HMAC-SHA-256 (RFC 2104) of a buffer
+ * @priv: unused (the signature of keysep's operation)
+ * @key: the key
+ * @keylen: its length (a key longer than 64 bytes is hashed first)
+ * @data: the data
+ * @len: its length
+ * @out: the 32-byte MAC
+ *
+ * Built on the kernel's SHA-256 library, so it needs no transform and no
+ * lock; the key schedule lives on the stack and is zeroed.
+ *
+ * Return: 0.
+ */
+int tpmmux_hmac_sha256(void *priv, const u8 *key, u32 keylen, const u8 *data,
+		       u32 len, u8 *out)
+{
+	u8 k[SHA256_BLOCK_SIZE] = {}, pad[SHA256_BLOCK_SIZE];
+	u8 inner[SHA256_DIGEST_SIZE];
+	struct sha256_state st;
+	unsigned int i;
+
+	if (keylen > SHA256_BLOCK_SIZE)
+		sha256(key, keylen, k);
+	else
+		memcpy(k, key, keylen);
+
+	for (i = 0; i < SHA256_BLOCK_SIZE; i++)
+		pad[i] = k[i] ^ 0x36;
+	sha256_init(&st);
+	sha256_update(&st, pad, SHA256_BLOCK_SIZE);
+	sha256_update(&st, data, len);
+	sha256_final(&st, inner);
+
+	for (i = 0; i < SHA256_BLOCK_SIZE; i++)
+		pad[i] = k[i] ^ 0x5c;
+	sha256_init(&st);
+	sha256_update(&st, pad, SHA256_BLOCK_SIZE);
+	sha256_update(&st, inner, SHA256_DIGEST_SIZE);
+	sha256_final(&st, out);
+
+	memzero_explicit(k, sizeof(k));
+	memzero_explicit(pad, sizeof(pad));
+	memzero_explicit(inner, sizeof(inner));
+	memzero_explicit(&st, sizeof(st));
+	return 0;
 }
 
 /**

@@ -38,6 +38,7 @@
 #include "tpmmux.h"
 #include "space.h"
 #include "vpcr.h"
+#include "keysep.h"
 
 static unsigned int slice_ms = 20;
 module_param(slice_ms, uint, 0644);
@@ -158,6 +159,16 @@ static void tpmmux_sched_run_one(struct tpmmux_vtpm *vt, bool have_chip)
 	t0 = ktime_get_ns() - t0;
 	if (!rc && (rsp_len < TPM2_HEADER_SIZE || rsp_len > TPMMUX_BUFSIZE))
 		rc = -EIO;
+	/* A context the guest saves is bound to this VM (keysep.c). */
+	if (!rc && vt->cmd.cc == TPM_CC_ContextSave && tpmmux_bind_contexts()) {
+		struct keysep_ops ops = { .hmac_sha256 = tpmmux_hmac_sha256 };
+
+		if (keysep_seal_context(vt->buf, &rsp_len, TPMMUX_BUFSIZE,
+					vt->ctx_key, &ops, NULL))
+			rsp_len = tpm2_rsp_error(vt->buf, TPMMUX_BUFSIZE,
+						 TPMMUX_RC_LAYER |
+						 TPM_RC_FAILURE);
+	}
 	if (!rc)
 		vt->rsp_len = rsp_len;
 	tpmmux_sched_done(vt, rc, true, t0);

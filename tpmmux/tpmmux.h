@@ -107,6 +107,9 @@ enum tpmmux_cmd_state {
  * @cmd: the parsed command in @buf while it is QUEUED or RUNNING
  * @space: the VM's objects and sessions on the chip (resource manager)
  * @pcr: the VM's virtual PCR banks (vpcr.c); set at create
+ * @secret: the VM's primary-key secret (keysep.c), derived at create from
+ *	the host TPM and the UUID; fixed
+ * @ctx_key: the key that binds the VM's saved contexts to it; fixed
  * @started: the guest sent TPM2_Startup (virtualized)
  * @state: enum tpmmux_cmd_state; protected by tpmmux_sched.lock
  * @dead: the vTPM was destroyed; protected by tpmmux_sched.lock
@@ -140,6 +143,8 @@ struct tpmmux_vtpm {
 	struct tpm2_cmd cmd;
 	struct tpmmux_space *space;
 	struct vpcr *pcr;
+	u8 secret[32];
+	u8 ctx_key[32];
 	bool started;
 
 	enum tpmmux_cmd_state state;
@@ -160,6 +165,8 @@ void tpmmux_chip_release(struct tpmmux_chip *hc);
 int tpmmux_chip_read_info(struct tpmmux_chip *hc, struct tpmmux_chip_info *info);
 
 int tpmmux_chip_xmit(void *priv, u8 *buf, u32 bufsize);
+int tpmmux_chip_derive(struct tpmmux_chip *hc, const u8 *data, u32 len,
+		       u8 *out);
 
 int tpmmux_ctl_init(struct tpmmux_chip *hc);
 void tpmmux_ctl_exit(void);
@@ -172,12 +179,15 @@ int tpmmux_vtpm_list(u32 *ids, u32 room, u32 *count);
 int tpmmux_vtpm_info(u32 id, struct tpmmux_vtpm_info *info, char *name);
 int tpmmux_vtpm_set(const char *name, const struct tpmmux_vtpm_set *req);
 int tpmmux_vtpm_pcrs(const char *name, u8 *buf, u32 *size, u32 *counter);
+bool tpmmux_bind_contexts(void);
 u32 tpmmux_vtpm_count(void);
 
 int tpmmux_hash_init(void);
 void tpmmux_hash_exit(void);
 bool tpmmux_hash_supported(u16 alg);
 int tpmmux_hash_digest(void *priv, u16 alg, const u8 *data, u32 len, u8 *out);
+int tpmmux_hmac_sha256(void *priv, const u8 *key, u32 keylen, const u8 *data,
+		       u32 len, u8 *out);
 
 int tpmmux_sched_init(struct tpmmux_chip *hc);
 void tpmmux_sched_exit(void);

@@ -26,16 +26,42 @@
 #include <linux/idr.h>
 #include <linux/module.h>
 #include <linux/poll.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "tpmmux.h"
 #include "space.h"
 #include "vpcr.h"
+#include "keysep.h"
 
 static const struct vpcr_hash_ops tpmmux_vpcr_ops = {
 	.digest = tpmmux_hash_digest,
 };
+
+static const struct keysep_ops tpmmux_keysep_ops = {
+	.hmac_sha256 = tpmmux_hmac_sha256,
+};
+
+static bool bind_contexts = true;
+module_param(bind_contexts, bool, 0644);
+MODULE_PARM_DESC(bind_contexts, "Bind every context a VM saves to that VM with a MAC (default on; see Documentation/keysep.rst)");
+
+/*
+ * Off by default: rewriting a CreatePrimary template changes its cpHash,
+ * so a guest that authorizes CreatePrimary with an HMAC session (as
+ * tpm2-tools 5.4 does) gets TPM_RC_BAD_AUTH.  See Documentation/keysep.rst.
+ */
+static bool primary_separation;
+module_param(primary_separation, bool, 0644);
+MODULE_PARM_DESC(primary_separation, "Give each VM its own primary keys (default off: breaks CreatePrimary under HMAC sessions; see Documentation/keysep.rst)");
+
+/*
+ * Used only when the host TPM cannot derive a VM's secret (its owner
+ * authorization is not empty): random per load, so VMs stay apart but a
+ * re-created VM does not get its keys back.  Set once at init.
+ */
+static u8 tpmmux_fallback_key[32];
 
 static unsigned int max_objects = 16;
 module_param(max_objects, uint, 0644);
@@ -207,6 +233,40 @@ static bool tpmmux_vtpm_local(struct tpmmux_vtpm *vt, const struct tpm2_cmd *cmd
 	return false;
 }
 
+/*
+ * Per-VM keys on the shared chip (keysep.c): a ContextLoad must carry this
+ * VM's MAC, which is checked and removed; a CreatePrimary (or CreateLoaded
+ * of a primary) gets a template whose unique field is derived from the
+ * VM's secret, so its primary keys are its own.  Returns true when the
+ * command was answered here.
+ */
+static bool tpmmux_vtpm_keysep(struct tpmmux_vtpm *vt, u32 size)
+{
+	u32 len = size, trc = 0;
+	int rc = 0;
+
+	if (READ_ONCE(bind_contexts))
+		rc = keysep_open_context(vt->buf, &len, &vt->cmd, vt->ctx_key,
+					 &tpmmux_keysep_ops, NULL, &trc);
+	if (!rc && !trc && READ_ONCE(primary_separation))
+		rc = keysep_create_primary(vt->buf, &len,
+					   tpmmux_vtpm_hc->max_command_size,
+					   &vt->cmd, vt->secret,
+					   &tpmmux_keysep_ops, NULL, &trc);
+	if (rc < 0)
+		trc = TPMMUX_RC_LAYER | TPM_RC_FAILURE;
+	if (!trc && len != size) {
+		rc = tpm2_cmd_parse(vt->buf, len, &vt->cmd);
+		if (rc)
+			trc = rc < 0 ? TPM_RC_COMMAND_SIZE : rc;
+	}
+	if (trc) {
+		tpmmux_vtpm_answer_rc(vt, trc);
+		return true;
+	}
+	return false;
+}
+
 static ssize_t tpmmux_vtpm_write(struct file *file, const char __user *ubuf,
 				 size_t size, loff_t *off)
 {
@@ -251,6 +311,8 @@ static ssize_t tpmmux_vtpm_write(struct file *file, const char __user *ubuf,
 		tpmmux_vtpm_answer_rc(vt, TPM_RC_COMMAND_SIZE);
 		goto out_unlock;
 	}
+	if (tpmmux_vtpm_keysep(vt, size))
+		goto out_unlock;
 
 	tpmmux_sched_submit(vt);
 	mutex_unlock(&vt->io_lock);
@@ -515,6 +577,30 @@ static const struct device_type tpmmux_vtpm_type = {
 
 /* ---- create, destroy, list, info ---- */
 
+/*
+ * The VM's secret: HMAC by a key rooted in the host TPM's owner hierarchy
+ * over a label and the VM's UUID (tpmmux_chip_derive()), so a VM
+ * re-created with the same UUID gets the same primary keys; its context
+ * key is derived from it.  See Documentation/keysep.rst.
+ */
+static void tpmmux_vtpm_derive(struct tpmmux_vtpm *vt)
+{
+	static const char label[] = "tpmmux-vm-secret-v1";
+	u8 data[sizeof(label) + sizeof(vt->uuid)];
+
+	memcpy(data, label, sizeof(label));
+	memcpy(data + sizeof(label), &vt->uuid, sizeof(vt->uuid));
+	if (tpmmux_chip_derive(tpmmux_vtpm_hc, data, sizeof(data), vt->secret)) {
+		pr_warn_once("the host TPM cannot derive VM secrets (owner authorization not empty?): VM keys will not survive re-creation\n");
+		tpmmux_hmac_sha256(NULL, tpmmux_fallback_key,
+				   sizeof(tpmmux_fallback_key), data,
+				   sizeof(data), vt->secret);
+	}
+	tpmmux_hmac_sha256(NULL, vt->secret, sizeof(vt->secret),
+			   (const u8 *)"tpmmux-context-key", 18, vt->ctx_key);
+	memzero_explicit(data, sizeof(data));
+}
+
 /**
  * tpmmux_vtpm_create() - create a vTPM and its node
  * @req: the request; @req->flags and @req->pad were checked by the caller
@@ -568,13 +654,16 @@ int tpmmux_vtpm_create(const struct tpmmux_vtpm_create *req, const char *name)
 	vt = kzalloc(sizeof(*vt), GFP_KERNEL);
 	if (!vt)
 		return -ENOMEM;
+	memcpy(&vt->uuid, req->uuid, sizeof(vt->uuid));
+	if (uuid_is_null(&vt->uuid))
+		uuid_gen(&vt->uuid);	/* a VM without a UUID still gets its own keys */
+	tpmmux_vtpm_derive(vt);
 	vt->pcr = vpcr_new(impl, active);
 	if (!vt->pcr) {
 		kfree(vt);
 		return -ENOMEM;
 	}
 	strscpy(vt->name, name, sizeof(vt->name));
-	memcpy(&vt->uuid, req->uuid, sizeof(vt->uuid));
 	vt->uid = uid;
 	vt->gid = gid;
 	vt->mode = req->mode ? req->mode : 0600;
@@ -842,6 +931,16 @@ int tpmmux_vtpm_pcrs(const char *name, u8 *buf, u32 *size, u32 *counter)
 }
 
 /**
+ * tpmmux_bind_contexts() - are the contexts VMs save bound to them?
+ *
+ * Return: the bind_contexts module parameter.
+ */
+bool tpmmux_bind_contexts(void)
+{
+	return READ_ONCE(bind_contexts);
+}
+
+/**
  * tpmmux_vtpm_count() - how many vTPMs exist
  *
  * Return: the number of vTPMs.
@@ -867,6 +966,7 @@ int tpmmux_vtpm_init(struct tpmmux_chip *hc)
 	int rc;
 
 	tpmmux_vtpm_hc = hc;
+	get_random_bytes(tpmmux_fallback_key, sizeof(tpmmux_fallback_key));
 	rc = alloc_chrdev_region(&tpmmux_devt, 0, TPMMUX_MAX_VTPMS, "tpmmux");
 	if (rc)
 		return rc;
