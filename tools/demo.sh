@@ -129,6 +129,19 @@ for vm in "${VMS[@]}"; do
 	echo "(no transient handles left: nothing of one VM stays on the chip for the next)"
 done
 
+say "Each VM has its own PCRs: it measures its boot, the host's PCR 10 stays as it was"
+run tpm2_pcrread -T device:/dev/tpmrm0 sha256:10
+for vm in "${VMS[@]}"; do
+	run tpm2_pcrextend -T "$(tcti "$vm")" "10:sha256=$(printf '%s kernel' "$vm" | sha256sum | cut -d' ' -f1)"
+	run tpm2_pcrread -T "$(tcti "$vm")" sha256:10
+done
+run tpm2_pcrread -T device:/dev/tpmrm0 sha256:10
+
+say "A deep quote: the host TPM vouches for vm-alpha's PCRs"
+run "$VTPMCTL" ak-public -o /tmp/ak.pem
+run "$VTPMCTL" quote vm-alpha --nonce 0011223344556677 -o /tmp/alpha.quote
+run "$VTPMCTL" verify-quote /tmp/alpha.quote --nonce 0011223344556677 --ak /tmp/ak.pem
+
 say "What tpmmux counted for each VM"
 for vm in "${VMS[@]}"; do
 	run "$VTPMCTL" show "$vm"
