@@ -300,13 +300,53 @@ def test_deep_quote(ctl):
     tm.vtpm_destroy(ctl, "dq")
 
 
+def test_compound(ctl):
+    vms = [("ca", "0a0a0a0a-0000-4000-8000-000000000001", b"alpha"),
+           ("cb", "0b0b0b0b-0000-4000-8000-000000000002", b"beta")]
+    snaps = {}
+    for name, uuid, data in vms:
+        sh(VTPMCTL, "create", name, "--uuid", uuid)
+        with tpm2.Dev("/dev/tpmmux-vm/" + name) as d:
+            d.xfer(tpm2.startup())
+            d.xfer(extend(4, [(0x000B, hashlib.sha256(data).digest())]))
+            snap = struct.pack(">HH", 0x000B, 32)
+            for first in range(0, 24, 8):
+                r = d.xfer(pcr_read(0x000B, range(first, first + 8)))
+                off = 10 + 4 + 10 + 4
+                for _ in range(8):
+                    snap += r[off + 2:off + 34]
+                    off += 34
+            snaps[name] = hashlib.sha256(snap).hexdigest()
+    before = sh("tpm2_pcrread", "-T", "device:/dev/tpmrm0", "sha256:23").stdout
+    r = sh(VTPMCTL, "compound", "--pcr", "23", check=False)
+    t.eq(r.returncode, 0, "vtpmctl compound --pcr 23")
+    log = {ln.split()[1]: ln.split()[2:] for ln in r.stdout.splitlines()
+           if ln.startswith("vm ")}
+    t.eq({n: v[1] for n, v in log.items()}, snaps,
+         "the log's VM PCR digests equal SHA-256 of each VM's PCRs read through its vTPM")
+    h = hashlib.sha256(b"tpmmux-compound-v1")
+    for ln in r.stdout.splitlines():
+        if ln.startswith("vm "):
+            _, _, uuid, vpd = ln.split()
+            h.update(bytes.fromhex(uuid) + bytes.fromhex(vpd))
+    comp = [ln.split()[1] for ln in r.stdout.splitlines() if ln.startswith("compound ")]
+    t.eq(comp, [h.hexdigest()], "the compound digest recomputes from the log")
+    old = bytes.fromhex(before.split("23:")[1].strip()[2:])
+    after = sh("tpm2_pcrread", "-T", "device:/dev/tpmrm0", "sha256:23").stdout
+    new = bytes.fromhex(after.split("23:")[1].strip()[2:])
+    t.eq(new, hashlib.sha256(old + h.digest()).digest(),
+         "host PCR 23 = SHA-256(old || compound): a verifier can recompute it")
+    for name, _, _ in vms:
+        tm.vtpm_destroy(ctl, name)
+
+
 def main():
     if os.path.exists("/sys/module/tpmmux"):
         sh("rmmod", "tpmmux")
     sh("insmod", KO)
     ctl = tm.open_ctl()
     for name in sys.argv[1:] or ["oracle", "startup_and_tools", "two_vms_pcr10",
-                                 "deep_quote"]:
+                                 "deep_quote", "compound"]:
         t.run(name, globals()["test_" + name], ctl)
     os.close(ctl)
     t.eq(sh("rmmod", "tpmmux", check=False).returncode, 0, "rmmod at the end")

@@ -424,6 +424,88 @@ out:
 	return ret;
 }
 
+/*
+ * vtpmctl compound --pcr N: extend host PCR N with the digest of every
+ * VM's virtual PCR digest (seed 000's "compound configuration"), and print
+ * the log a verifier needs to recompute it.
+ */
+int compound_main(int argc, char *argv[])
+{
+	uint8_t vals[5 * (4 + 24 * 64)], vpd[32], compound[32];
+	char hex[65], nm[TPMMUX_NAME_MAX];
+	struct tpmmux_vtpm_info info;
+	uint32_t *ids, count, i, n = 0;
+	unsigned long pcr = 24;
+	struct tpmmux_vtpm_pcrs req;
+	struct buf b;
+	SHA256_CTX c;
+	int ctl, tpm, ret = 1;
+	char *end;
+	long rc;
+
+	if (argc == 3 && !strcmp(argv[1], "--pcr"))
+		pcr = strtoul(argv[2], &end, 10);
+	if (argc != 3 || strcmp(argv[1], "--pcr") || *end || pcr > 23) {
+		fprintf(stderr, "Usage: %s compound --pcr N   (N: a host PCR, 0-23)\n", prog);
+		return 1;
+	}
+	ctl = ctl_open();
+	if (ctl < 0)
+		return 1;
+	ids = vtpm_ids(ctl, &count);
+	if (!ids)
+		goto out_ctl;
+	SHA256_Init(&c);
+	SHA256_Update(&c, "tpmmux-compound-v1", 18);
+	printf("# tpmmux compound configuration: host PCR %lu\n", pcr);
+	printf("# vm uuid vm-pcr-digest (in this order)\n");
+	for (i = 0; i < count; i++) {
+		if (vtpm_info(ctl, ids[i], &info, nm))
+			continue;
+		memset(&req, 0, sizeof(req));
+		req.name = (uintptr_t)nm;
+		req.buf = (uintptr_t)vals;
+		req.size = sizeof(vals);
+		if (ioctl_quiet(ctl, TPMMUX_IOC_VTPM_PCRS, &req))
+			continue;
+		vm_pcr_digest(vals, req.size, vpd);
+		SHA256_Update(&c, info.uuid, 16);
+		SHA256_Update(&c, vpd, 32);
+		tohex((const uint8_t *)info.uuid, 16, hex);
+		printf("vm %s %s ", nm, hex);
+		tohex(vpd, 32, hex);
+		printf("%s\n", hex);
+		n++;
+	}
+	free(ids);
+	SHA256_Final(compound, &c);
+	tohex(compound, 32, hex);
+	printf("compound %s\n", hex);
+
+	tpm = open(HOST_TPM, O_RDWR);
+	if (tpm < 0) {
+		fprintf(stderr, "%s: cannot open %s: %s\n", prog, HOST_TPM, strerror(errno));
+		goto out_ctl;
+	}
+	cmd_start(&b, 0x8002, 0x182);	/* PCR_Extend */
+	put32(&b, pcr);
+	pw_auth(&b);
+	put32(&b, 1);
+	put16(&b, 0x000b);
+	putb(&b, compound, 32);
+	rc = xfer(tpm, &b);
+	close(tpm);
+	if (rc) {
+		fprintf(stderr, "%s: extending host PCR %lu failed: 0x%lx\n", prog, pcr, rc);
+		goto out_ctl;
+	}
+	printf("# extended host sha256 PCR %lu with the compound of %u VMs\n", pcr, n);
+	ret = 0;
+out_ctl:
+	close(ctl);
+	return ret;
+}
+
 struct quote_file {
 	uint8_t uuid[16], nonce[MAX_NONCE], vals[5 * (4 + 24 * 64)];
 	uint8_t x[32], y[32], attest[1024], r[66], s[66];

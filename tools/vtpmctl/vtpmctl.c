@@ -41,6 +41,8 @@ static const struct {
 	  "Checks a deep quote: signature, nonce, VM PCRs and UUID, host PCRs" },
 	{ "ak-public", ak_public_main, "-o FILE",
 	  "Writes the public part of the host's attestation key (PEM)" },
+	{ "compound", compound_main, "--pcr N",
+	  "Extends host PCR N with the digest of every VM's PCR digest and prints its log" },
 	{ "help", help_main, "[<subcommand>]",
 	  "Shows the usage of vtpmctl or of one subcommand" },
 };
