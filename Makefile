@@ -42,6 +42,8 @@ module:
 
 tools:
 	$(MAKE) -C tools/vtpmctl
+	$(MAKE) -C tools/tpm-latency-proxy
+	$(MAKE) -C tools/tpmmux-load
 
 deps:
 	$(Q)tools/install-deps
@@ -82,6 +84,8 @@ print-%:
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tools/vtpmctl clean
+	-$(MAKE) -C tools/tpm-latency-proxy clean
+	-$(MAKE) -C tools/tpmmux-load clean
 	-$(MAKE) -C selftests/unit clean
 	-$(MAKE) -C selftests/fuzz clean
 	-$(MAKE) -C selftests/vm/warnmod clean

@@ -470,8 +470,11 @@ void tpmmux_sched_flow_stats(struct tpmmux_vtpm *vt, struct tpmmux_flow *out,
 {
 	spin_lock(&tpmmux_sched.lock);
 	*out = vt->flow;
-	*p50_ns = tpmmux_wait_percentile(vt->wait_hist, 50);
-	*p99_ns = tpmmux_wait_percentile(vt->wait_hist, 99);
+	/* A bucket's upper bound can exceed the longest wait seen. */
+	*p50_ns = min(tpmmux_wait_percentile(vt->wait_hist, 50),
+		      vt->flow.wait_max_ns);
+	*p99_ns = min(tpmmux_wait_percentile(vt->wait_hist, 99),
+		      vt->flow.wait_max_ns);
 	spin_unlock(&tpmmux_sched.lock);
 }
 
