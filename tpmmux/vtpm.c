@@ -111,6 +111,19 @@ static struct tpmmux_vtpm *tpmmux_find_name(const char *name)
 	return NULL;
 }
 
+/* The vTPM called @name with a reference (put_device() it), or NULL. */
+static struct tpmmux_vtpm *tpmmux_vtpm_get(const char *name)
+{
+	struct tpmmux_vtpm *vt;
+
+	mutex_lock(&tpmmux_vtpms_lock);
+	vt = tpmmux_find_name(name);
+	if (vt)
+		get_device(&vt->dev);
+	mutex_unlock(&tpmmux_vtpms_lock);
+	return vt;
+}
+
 /* ---- the character device ---- */
 
 /* Answer the command in vt->buf with a 10-byte error response. */
@@ -678,7 +691,7 @@ int tpmmux_vtpm_create(const struct tpmmux_vtpm_create *req, const char *name)
 		goto err_unlock;
 	id = idr_alloc(&tpmmux_vtpms, NULL, 0, TPMMUX_MAX_VTPMS, GFP_KERNEL);
 	if (id < 0) {
-		rc = id == -ENOSPC ? -ENOSPC : id;
+		rc = id;
 		goto err_unlock;
 	}
 	vt->id = id;
@@ -853,11 +866,7 @@ int tpmmux_vtpm_set(const char *name, const struct tpmmux_vtpm_set *req)
 	if ((req->flags & TPMMUX_SET_WEIGHT) &&
 	    (req->weight < TPMMUX_WEIGHT_MIN || req->weight > TPMMUX_WEIGHT_MAX))
 		return -EINVAL;
-	mutex_lock(&tpmmux_vtpms_lock);
-	vt = tpmmux_find_name(name);
-	if (vt)
-		get_device(&vt->dev);
-	mutex_unlock(&tpmmux_vtpms_lock);
+	vt = tpmmux_vtpm_get(name);
 	if (!vt)
 		return -ENOENT;
 	if (req->flags & TPMMUX_SET_WEIGHT)
@@ -888,11 +897,7 @@ int tpmmux_vtpm_pcrs(const char *name, u8 *buf, u32 *size, u32 *counter)
 	u32 room = *size, need = 0, b, pcr;
 	int rc = 0, n;
 
-	mutex_lock(&tpmmux_vtpms_lock);
-	vt = tpmmux_find_name(name);
-	if (vt)
-		get_device(&vt->dev);
-	mutex_unlock(&tpmmux_vtpms_lock);
+	vt = tpmmux_vtpm_get(name);
 	if (!vt)
 		return -ENOENT;
 
