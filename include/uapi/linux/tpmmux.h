@@ -7,7 +7,7 @@
  * Conventions (as in include/uapi/linux/vhost.h):
  *
  * - one ioctl magic, TPMMUX_IOCTL_MAGIC; numbers 0x00-0x0f are queries of
- *   the module and of the host chip, 0x10-0x2f manage vTPMs (to come);
+ *   the module and of the host chip, 0x10-0x2f manage vTPMs;
  * - every argument is a struct of __u32/__u64 fields with no implicit
  *   padding; fields named @flags and @pad are inputs that must be zero
  *   unless a flag is defined for them;
