@@ -25,7 +25,8 @@
 
 /* The features this build implements, as reported by TPMMUX_IOC_GET_VERSION. */
 #define TPMMUX_FEATURES		(TPMMUX_FEAT_CHIP_INFO | TPMMUX_FEAT_VTPM | \
-				 TPMMUX_FEAT_SCHED | TPMMUX_FEAT_VPCR)
+				 TPMMUX_FEAT_SCHED | TPMMUX_FEAT_VPCR | \
+				 TPMMUX_FEAT_KVM_FE)
 
 /* PCRs per bank of a vTPM (PC Client profile). */
 #define TPMMUX_NR_PCRS		24
@@ -66,6 +67,7 @@ struct tpmmux_chip {
 #define TPMMUX_VTPM_MAX_SIZE	3968
 
 struct tpmmux_space;
+struct tpmmux_fe;
 struct vpcr;
 
 /**
@@ -94,6 +96,11 @@ enum tpmmux_cmd_state {
  * @gid: group of the node; fixed
  * @mode: permission bits of the node; fixed
  * @is_open: bit 0 set while a file has the node open (one opener)
+ * @fe_lock: protects @fe and the front end it points to (frontend.c);
+ *	taken before @io_lock
+ * @fe: the KVM front end (CRB or TIS), or NULL; while set, read() and
+ *	write() of the node fail with -EBUSY.  Written under @fe_lock and
+ *	@io_lock both, so either suffices to read it
  * @io_lock: serializes write(), read(), open and release of the node, and
  *	protects @buf, @rsp_len, @rsp_off, @space, @started and @cmd
  * @buf: one page: the guest's command, then its response in place; NULL
@@ -133,6 +140,9 @@ struct tpmmux_vtpm {
 	umode_t mode;
 
 	unsigned long is_open;
+
+	struct mutex fe_lock;
+	struct tpmmux_fe *fe;
 
 	struct mutex io_lock;
 	u8 *buf;
@@ -178,6 +188,11 @@ int tpmmux_vtpm_destroy(const char *name);
 int tpmmux_vtpm_list(u32 *ids, u32 room, u32 *count);
 int tpmmux_vtpm_info(u32 id, struct tpmmux_vtpm_info *info, char *name);
 int tpmmux_vtpm_set(const char *name, const struct tpmmux_vtpm_set *req);
+int tpmmux_vtpm_submit(struct tpmmux_vtpm *vt, u32 size);
+long tpmmux_fe_ioctl(struct tpmmux_vtpm *vt, unsigned int cmd,
+		     unsigned long arg);
+int tpmmux_fe_mmap(struct tpmmux_vtpm *vt, struct vm_area_struct *vma);
+void tpmmux_fe_release(struct tpmmux_vtpm *vt);
 int tpmmux_vtpm_pcrs(const char *name, u8 *buf, u32 *size, u32 *counter);
 bool tpmmux_bind_contexts(void);
 u32 tpmmux_vtpm_count(void);

@@ -280,17 +280,61 @@ static bool tpmmux_vtpm_keysep(struct tpmmux_vtpm *vt, u32 size)
 	return false;
 }
 
+/**
+ * tpmmux_vtpm_submit() - take the command in a vTPM's buffer
+ * @vt: the vTPM, IDLE (tpmmux_sched_begin() said so), with its io_lock held
+ * @size: bytes of the command in vt->buf, 10 to %TPMMUX_BUFSIZE
+ *
+ * The one way into a vTPM, for write() and for the KVM front end: the
+ * command is parsed, answered by the module (bad input, refused commands,
+ * virtual PCRs, Startup/Shutdown, GetRandom) or queued for the chip.
+ * Either way the vTPM is DONE at once or later; its waitq is woken then.
+ *
+ * Return: 0, or -EINVAL when the header's commandSize is below 10 or not
+ * @size (nothing is queued; the buffer is zeroed).
+ */
+int tpmmux_vtpm_submit(struct tpmmux_vtpm *vt, u32 size)
+{
+	int rc;
+
+	atomic64_inc(&vt->stats.commands);
+	rc = tpm2_cmd_parse(vt->buf, size, &vt->cmd);
+	if (rc < 0) {
+		/* Header size below 10, not what was written, or too big. */
+		memzero_explicit(vt->buf, size);
+		atomic64_inc(&vt->stats.errors);
+		return -EINVAL;
+	}
+	if (rc > 0) {
+		tpmmux_vtpm_answer_rc(vt, rc);
+		return 0;
+	}
+	if (tpmmux_vtpm_local(vt, &vt->cmd))
+		return 0;
+	if (size > tpmmux_vtpm_hc->max_command_size) {
+		/* The chip's driver would refuse it (-E2BIG): answer as a TPM. */
+		tpmmux_vtpm_answer_rc(vt, TPM_RC_COMMAND_SIZE);
+		return 0;
+	}
+	if (tpmmux_vtpm_keysep(vt, size))
+		return 0;
+	tpmmux_sched_submit(vt);
+	return 0;
+}
+
 static ssize_t tpmmux_vtpm_write(struct file *file, const char __user *ubuf,
 				 size_t size, loff_t *off)
 {
 	struct tpmmux_vtpm *vt = file->private_data;
 	ssize_t ret;
-	int rc;
 
 	if (size < TPM2_HEADER_SIZE || size > TPMMUX_BUFSIZE)
 		return -EINVAL;
 
 	mutex_lock(&vt->io_lock);
+	ret = -EBUSY;
+	if (vt->fe)
+		goto out_unlock;	/* commands come from the guest's CRB/TIS */
 	ret = tpmmux_sched_begin(vt);
 	if (ret)
 		goto out_unlock;
@@ -302,32 +346,10 @@ static ssize_t tpmmux_vtpm_write(struct file *file, const char __user *ubuf,
 		ret = -EFAULT;
 		goto out_unlock;
 	}
-	atomic64_inc(&vt->stats.commands);
-
-	rc = tpm2_cmd_parse(vt->buf, size, &vt->cmd);
-	if (rc < 0) {
-		/* Header size below 10, not what was written, or too big. */
-		memzero_explicit(vt->buf, size);
-		atomic64_inc(&vt->stats.errors);
-		ret = -EINVAL;
+	ret = tpmmux_vtpm_submit(vt, size);
+	if (ret)
 		goto out_unlock;
-	}
 	ret = size;
-	if (rc > 0) {
-		tpmmux_vtpm_answer_rc(vt, rc);
-		goto out_unlock;
-	}
-	if (tpmmux_vtpm_local(vt, &vt->cmd))
-		goto out_unlock;
-	if (size > tpmmux_vtpm_hc->max_command_size) {
-		/* The chip's driver would refuse it (-E2BIG): answer as a TPM. */
-		tpmmux_vtpm_answer_rc(vt, TPM_RC_COMMAND_SIZE);
-		goto out_unlock;
-	}
-	if (tpmmux_vtpm_keysep(vt, size))
-		goto out_unlock;
-
-	tpmmux_sched_submit(vt);
 	mutex_unlock(&vt->io_lock);
 
 	/* The /dev/tpm0 protocol: a blocking write returns with the response. */
@@ -359,6 +381,8 @@ static ssize_t tpmmux_vtpm_read(struct file *file, char __user *ubuf,
 	int st;
 	u32 n;
 
+	if (READ_ONCE(vt->fe))
+		return -EBUSY;	/* responses go to the guest's CRB/TIS */
 	for (;;) {
 		st = tpmmux_sched_state(vt);
 		if (st == -ENODEV)
@@ -377,6 +401,9 @@ static ssize_t tpmmux_vtpm_read(struct file *file, char __user *ubuf,
 		ret = -ENODEV;
 		goto out;
 	}
+	ret = -EBUSY;
+	if (vt->fe)
+		goto out;
 	ret = 0;
 	if (st != TPMMUX_DONE || !vt->buf)
 		goto out;
@@ -486,6 +513,7 @@ static int tpmmux_vtpm_release(struct inode *inode, struct file *file)
 	struct tpmmux_vtpm *vt = file->private_data;
 
 	/* Closing the node ends the VM's use of the chip, like /dev/tpmrm0. */
+	tpmmux_fe_release(vt);
 	tpmmux_sched_quiesce(vt, false);
 	mutex_lock(&vt->io_lock);
 	tpmmux_vtpm_scrub(vt, false);
@@ -496,6 +524,17 @@ static int tpmmux_vtpm_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+static long tpmmux_vtpm_ioctl(struct file *file, unsigned int cmd,
+			      unsigned long arg)
+{
+	return tpmmux_fe_ioctl(file->private_data, cmd, arg);
+}
+
+static int tpmmux_vtpm_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return tpmmux_fe_mmap(file->private_data, vma);
+}
+
 static const struct file_operations tpmmux_vtpm_fops = {
 	.owner		= THIS_MODULE,
 	.open		= tpmmux_vtpm_open,
@@ -503,6 +542,9 @@ static const struct file_operations tpmmux_vtpm_fops = {
 	.read		= tpmmux_vtpm_read,
 	.write		= tpmmux_vtpm_write,
 	.poll		= tpmmux_vtpm_poll,
+	.unlocked_ioctl	= tpmmux_vtpm_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= tpmmux_vtpm_mmap,
 	.llseek		= no_llseek,
 };
 
@@ -680,6 +722,7 @@ int tpmmux_vtpm_create(const struct tpmmux_vtpm_create *req, const char *name)
 	vt->uid = uid;
 	vt->gid = gid;
 	vt->mode = req->mode ? req->mode : 0600;
+	mutex_init(&vt->fe_lock);
 	mutex_init(&vt->io_lock);
 	init_waitqueue_head(&vt->waitq);
 	tpmmux_flow_init(&vt->flow, TPMMUX_WEIGHT_DEFAULT);
@@ -731,6 +774,8 @@ static void tpmmux_vtpm_kill(struct tpmmux_vtpm *vt)
 {
 	cdev_device_del(&vt->cdev, &vt->dev);
 	tpmmux_sched_quiesce(vt, true);
+	/* A guest waiting in its CRB/TIS sees an error status. */
+	tpmmux_fe_release(vt);
 	mutex_lock(&vt->io_lock);
 	tpmmux_vtpm_scrub(vt, true);
 	mutex_unlock(&vt->io_lock);

@@ -13,6 +13,7 @@ static const char *const feature_names[] = {
 	"vtpm",
 	"sched",
 	"vpcr",
+	"kvm-frontend",
 };
 
 static void print_features(unsigned long long features)

@@ -44,6 +44,8 @@
 #define TPMMUX_FEAT_SCHED		(1ULL << 2)
 /** TPMMUX_FEAT_VPCR - per-VM virtual PCR banks (TPMMUX_CREATE_PCR_BANKS) */
 #define TPMMUX_FEAT_VPCR		(1ULL << 3)
+/** TPMMUX_FEAT_KVM_FE - the KVM front end (TPMMUX_IOC_FE_*) on VM nodes */
+#define TPMMUX_FEAT_KVM_FE		(1ULL << 4)
 
 /** TPMMUX_NAME_MAX - bytes of a vTPM name, with its NUL (names are 1-63) */
 #define TPMMUX_NAME_MAX			64
@@ -381,5 +383,159 @@ struct tpmmux_vtpm_pcrs {
  */
 #define TPMMUX_IOC_VTPM_SET \
 	_IOW(TPMMUX_IOCTL_MAGIC, 0x14, struct tpmmux_vtpm_set)
+
+/*
+ * The KVM front end: ioctls on a VM's node (/dev/tpmmux-vm/NAME), vhost
+ * style.  The VMM registers KVM_IOEVENTFDs on the doorbell registers and
+ * a KVM_IRQFD for the TPM's interrupt, and hands the eventfds to tpmmux;
+ * tpmmux keeps the CRB or TIS registers.  See
+ * Documentation/kvm-frontend.rst.
+ */
+
+/* Front-end types (&tpmmux_fe_setup.type). */
+/** TPMMUX_FE_NONE - no front end: the node's read() and write() carry commands */
+#define TPMMUX_FE_NONE			0
+/** TPMMUX_FE_CRB - the CRB interface, with a command buffer in guest RAM */
+#define TPMMUX_FE_CRB			1
+/** TPMMUX_FE_TIS - the TIS (FIFO) interface */
+#define TPMMUX_FE_TIS			2
+
+/** TPMMUX_FE_REGION_SIZE - the register region: 5 localities of 4 KiB */
+#define TPMMUX_FE_REGION_SIZE		0x5000
+/** TPMMUX_FE_LOC_STRIDE - one locality's window in the region */
+#define TPMMUX_FE_LOC_STRIDE		0x1000
+/** TPMMUX_FE_MMAP_BUF - mmap offset of the CRB command/response buffer */
+#define TPMMUX_FE_MMAP_BUF		0x0
+/**
+ * TPMMUX_FE_MMAP_REGS - mmap offset of the register pages, read only:
+ * locality N's window at TPMMUX_FE_MMAP_REGS + N * TPMMUX_FE_LOC_STRIDE
+ */
+#define TPMMUX_FE_MMAP_REGS		0x1000
+/** TPMMUX_FE_MAX_KICKS - kick eventfd slots per front end */
+#define TPMMUX_FE_MAX_KICKS		16
+/** TPMMUX_FE_NO_FD - the @fd that detaches an eventfd */
+#define TPMMUX_FE_NO_FD			0xffffffffU
+
+/**
+ * struct tpmmux_fe_setup - argument of TPMMUX_IOC_FE_SETUP
+ * @flags: in: must be zero
+ * @type: in: TPMMUX_FE_CRB, TPMMUX_FE_TIS, or TPMMUX_FE_NONE to tear the
+ *	front end down (its eventfds are detached)
+ * @buf_gpa: in: CRB: the guest-physical address at which the VMM maps the
+ *	buffer (TPMMUX_FE_MMAP_BUF) into the guest as RAM; the control area
+ *	advertises it.  Page aligned.  TIS: must be zero
+ * @buf_size: out: CRB: bytes of the buffer (the command and the response
+ *	share it); TIS: 0
+ * @pad: in: must be zero
+ */
+struct tpmmux_fe_setup {
+	__u32 flags;
+	__u32 type;
+	__u64 buf_gpa;
+	__u32 buf_size;
+	__u32 pad;
+};
+
+/**
+ * struct tpmmux_fe_kick - argument of TPMMUX_IOC_FE_SET_KICK
+ * @flags: in: must be zero
+ * @fd: in: an eventfd the VMM registered with KVM_IOEVENTFD for the
+ *	register write below, or TPMMUX_FE_NO_FD to detach slot @index
+ * @index: in: the slot, 0 to TPMMUX_FE_MAX_KICKS - 1
+ * @offset: in: the register's offset in the region (locality * 0x1000 +
+ *	register), as registered with KVM_IOEVENTFD
+ * @size: in: the access size, 1, 2, 4 or 8
+ * @pad: in: must be zero
+ * @value: in: the value written (the ioeventfd's datamatch)
+ *
+ * Each signal of the eventfd is one guest write of @value at @offset:
+ * CRB: TPM_CRB_CTRL_START_0 = 1; TIS: TPM_STS_0 = tpmGo (0x20) and
+ * TPM_STS_0 = commandReady (0x40).
+ */
+struct tpmmux_fe_kick {
+	__u32 flags;
+	__u32 fd;
+	__u32 index;
+	__u32 offset;
+	__u32 size;
+	__u32 pad;
+	__u64 value;
+};
+
+/**
+ * struct tpmmux_fe_call - argument of TPMMUX_IOC_FE_SET_CALL
+ * @flags: in: must be zero
+ * @fd: in: an eventfd the VMM registered with KVM_IRQFD (edge), signalled
+ *	each time the TPM's interrupt line goes up; TPMMUX_FE_NO_FD detaches
+ */
+struct tpmmux_fe_call {
+	__u32 flags;
+	__u32 fd;
+};
+
+/**
+ * struct tpmmux_fe_access - argument of TPMMUX_IOC_FE_WRITE and _READ
+ * @flags: in: must be zero
+ * @offset: in: offset in the region, 0 to TPMMUX_FE_REGION_SIZE - 1
+ * @size: in: 1, 2, 4 or 8 bytes, not past the region
+ * @pad: in: must be zero
+ * @value: in (WRITE): the value the guest wrote, little endian;
+ *	out (READ): the value the guest reads
+ */
+struct tpmmux_fe_access {
+	__u32 flags;
+	__u32 offset;
+	__u32 size;
+	__u32 pad;
+	__u64 value;
+};
+
+/**
+ * TPMMUX_IOC_FE_SETUP - give the VM's TPM a CRB or TIS front end
+ *
+ * While a front end is set up, the node's read() and write() fail with
+ * -EBUSY: commands come from the guest.  Errors: -EFAULT, -EOPNOTSUPP
+ * (@flags), -EINVAL (@type, @pad, an unaligned @buf_gpa), -EBUSY (a
+ * front end of another type is set up, or a command written with write()
+ * is in flight), -ENODEV, -ENOMEM.
+ */
+#define TPMMUX_IOC_FE_SETUP \
+	_IOWR(TPMMUX_IOCTL_MAGIC, 0x20, struct tpmmux_fe_setup)
+
+/**
+ * TPMMUX_IOC_FE_SET_KICK - attach (or detach) a doorbell eventfd
+ *
+ * Errors: -EFAULT, -EOPNOTSUPP, -EINVAL (slot, offset, size, not an
+ * eventfd), -ENXIO (no front end), -ENODEV.
+ */
+#define TPMMUX_IOC_FE_SET_KICK \
+	_IOW(TPMMUX_IOCTL_MAGIC, 0x21, struct tpmmux_fe_kick)
+
+/**
+ * TPMMUX_IOC_FE_SET_CALL - attach (or detach) the interrupt eventfd
+ *
+ * Errors: -EFAULT, -EOPNOTSUPP, -EINVAL, -ENXIO, -ENODEV.
+ */
+#define TPMMUX_IOC_FE_SET_CALL \
+	_IOW(TPMMUX_IOCTL_MAGIC, 0x22, struct tpmmux_fe_call)
+
+/**
+ * TPMMUX_IOC_FE_WRITE - a guest register write the VMM forwards
+ *
+ * For every write that has no kick eventfd.  Errors: -EFAULT,
+ * -EOPNOTSUPP, -EINVAL, -ENXIO, -ENODEV.
+ */
+#define TPMMUX_IOC_FE_WRITE \
+	_IOW(TPMMUX_IOCTL_MAGIC, 0x23, struct tpmmux_fe_access)
+
+/**
+ * TPMMUX_IOC_FE_READ - a guest register read the VMM forwards
+ *
+ * Reads have no side effect but on the TIS data FIFO (TPM_DATA_FIFO_x,
+ * TPM_XDATA_FIFO_x), which the VMM must forward; every other register it
+ * may read from the register pages.  Errors: as TPMMUX_IOC_FE_WRITE.
+ */
+#define TPMMUX_IOC_FE_READ \
+	_IOWR(TPMMUX_IOCTL_MAGIC, 0x24, struct tpmmux_fe_access)
 
 #endif /* _UAPI_LINUX_TPMMUX_H */
