@@ -229,6 +229,34 @@ static long tpmmux_ioc_vtpm_pcrs(void __user *argp)
 	return rc;
 }
 
+static long tpmmux_ioc_set_host_auth(void __user *argp)
+{
+	static const u32 slots[] = {
+		[TPMMUX_HIER_OWNER] = HAUTH_OWNER,
+		[TPMMUX_HIER_ENDORSEMENT] = HAUTH_ENDORSEMENT,
+		[TPMMUX_HIER_LOCKOUT] = HAUTH_LOCKOUT,
+	};
+	struct tpmmux_host_auth req;
+	u8 val[TPMMUX_HOST_AUTH_MAX];
+	long rc;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.flags)
+		return -EOPNOTSUPP;
+	if (req.pad || req.size > sizeof(val) || !req.hierarchy ||
+	    req.hierarchy >= ARRAY_SIZE(slots))
+		return -EINVAL;
+	if (copy_from_user(val, u64_to_user_ptr(req.auth), req.size))
+		rc = -EFAULT;
+	else
+		rc = tpmmux_auth_set_host(slots[req.hierarchy], val, req.size);
+	memzero_explicit(val, sizeof(val));
+	return rc;
+}
+
 static long tpmmux_ctl_ioctl(struct file *file, unsigned int cmd,
 			     unsigned long arg)
 {
@@ -251,6 +279,8 @@ static long tpmmux_ctl_ioctl(struct file *file, unsigned int cmd,
 		return tpmmux_ioc_vtpm_set(argp);
 	case TPMMUX_IOC_VTPM_PCRS:
 		return tpmmux_ioc_vtpm_pcrs(argp);
+	case TPMMUX_IOC_SET_HOST_AUTH:
+		return tpmmux_ioc_set_host_auth(argp);
 	default:
 		return -ENOTTY;
 	}

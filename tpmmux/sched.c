@@ -154,8 +154,8 @@ static void tpmmux_sched_run_one(struct tpmmux_vtpm *vt, bool have_chip)
 		return;
 	}
 	t0 = ktime_get_ns();
-	rc = tpmmux_space_run(vt->space, &tpmmux_chip_ops, tpmmux_sched.hc,
-			      vt->buf, TPMMUX_BUFSIZE, &vt->cmd, &rsp_len);
+	/* tpmmux_space_run(), with hierarchy auth and DA budget (auth.c) */
+	rc = tpmmux_auth_run(vt, &tpmmux_chip_ops, tpmmux_sched.hc, &rsp_len);
 	t0 = ktime_get_ns() - t0;
 	if (!rc && (rsp_len < TPM2_HEADER_SIZE || rsp_len > TPMMUX_BUFSIZE))
 		rc = -EIO;

@@ -16,6 +16,8 @@
 #include <uapi/linux/tpmmux.h>
 
 #include "sched_policy.h"
+#include "hauth.h"
+#include "da.h"
 #include "tpm2_cmd.h"
 
 #define TPMMUX_VERSION_MAJOR	0
@@ -117,6 +119,13 @@ enum tpmmux_cmd_state {
  * @secret: the VM's primary-key secret (keysep.c), derived at create from
  *	the host TPM and the UUID; fixed
  * @ctx_key: the key that binds the VM's saved contexts to it; fixed
+ * @hauth: the VM's own owner, endorsement and lockout authorization and
+ *	the HMAC sessions whose nonces it follows (hauth.c); protected like
+ *	@buf
+ * @hplan: what tpmmux_auth_check() found in the command, for the
+ *	dispatcher (auth.c); protected like @cmd
+ * @da: the VM's failed authorizations still on the chip's DA counter
+ *	(da.c); the dispatcher's
  * @started: the guest sent TPM2_Startup (virtualized)
  * @state: enum tpmmux_cmd_state; protected by tpmmux_sched.lock
  * @dead: the vTPM was destroyed; protected by tpmmux_sched.lock
@@ -155,6 +164,9 @@ struct tpmmux_vtpm {
 	struct vpcr *pcr;
 	u8 secret[32];
 	u8 ctx_key[32];
+	struct hauth_vm hauth;
+	struct hauth_plan hplan;
+	struct da_vm da;
 	bool started;
 
 	enum tpmmux_cmd_state state;
@@ -203,6 +215,14 @@ bool tpmmux_hash_supported(u16 alg);
 int tpmmux_hash_digest(void *priv, u16 alg, const u8 *data, u32 len, u8 *out);
 int tpmmux_hmac_sha256(void *priv, const u8 *key, u32 keylen, const u8 *data,
 		       u32 len, u8 *out);
+
+struct tpmmux_space_ops;
+int tpmmux_auth_set_host(u32 slot, const u8 *val, u32 len);
+u32 tpmmux_auth_change(struct tpmmux_vtpm *vt, const struct tpm2_cmd *cmd);
+u32 tpmmux_auth_check(struct tpmmux_vtpm *vt);
+int tpmmux_auth_run(struct tpmmux_vtpm *vt,
+		    const struct tpmmux_space_ops *ops,
+		    struct tpmmux_chip *hc, u32 *rsp_len);
 
 int tpmmux_sched_init(struct tpmmux_chip *hc);
 void tpmmux_sched_exit(void);

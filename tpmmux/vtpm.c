@@ -175,6 +175,14 @@ static bool tpmmux_vtpm_local(struct tpmmux_vtpm *vt, const struct tpm2_cmd *cmd
 	u16 type;
 	int err;
 
+	/* Before the policy too: the VM's own hierarchy values (hauth.c). */
+	if (hauth_is_change_auth(cmd)) {
+		if (!vt->started)
+			tpmmux_vtpm_answer_rc(vt, TPM_RC_INITIALIZE);
+		else
+			tpmmux_sched_answer(vt, tpmmux_auth_change(vt, cmd));
+		return true;
+	}
 	/* Before the policy: the table refuses PCR_Allocate on the chip. */
 	if (vpcr_handles(cmd)) {
 		if (!vt->started) {
@@ -255,10 +263,12 @@ static bool tpmmux_vtpm_local(struct tpmmux_vtpm *vt, const struct tpm2_cmd *cmd
  */
 static bool tpmmux_vtpm_keysep(struct tpmmux_vtpm *vt, u32 size)
 {
-	u32 len = size, trc = 0;
+	u32 len = size, trc;
 	int rc = 0;
 
-	if (READ_ONCE(bind_contexts))
+	/* Hierarchy authorizations, checked before anything is rewritten. */
+	trc = tpmmux_auth_check(vt);
+	if (!trc && READ_ONCE(bind_contexts))
 		rc = keysep_open_context(vt->buf, &len, &vt->cmd, vt->ctx_key,
 					 &tpmmux_keysep_ops, NULL, &trc);
 	if (!rc && !trc && READ_ONCE(primary_separation))

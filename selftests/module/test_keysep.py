@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""In-VM tests of per-VM key separation (keysep.c).
+"""In-VM tests of per-VM key separation (keysep.c), virtual hierarchy
+authorization (hauth.c) and the guests' dictionary-attack budget (da.c).
 
 Contexts (bind_contexts, on by default), with tpm2-tools: a context saved
 in VM A loads again in A, fails in VM B and on the host, and fails in A
@@ -155,11 +156,228 @@ def test_primaries():
     t.ok(tpm2.rc_of(r) == 0 and b"disk key of VM A" in r, "... and unseals it")
     a.close()
     r = tool("vmb", "createprimary", "-C", "o", "-c", p("x.ctx"))
-    t.diag("known limit: tpm2_createprimary (HMAC session) with primary_separation: "
-           "exit %d %s" % (r.returncode, r.stderr.strip().splitlines()[-1:] if r.stderr else ""))
+    t.eq(r.returncode, 0, "primary_separation: tpm2_createprimary -C o (a plain HMAC session) "
+         "works: hauth.c makes its HMAC again over the rewritten template")
+    r = tool("vmb", "changeauth", "-c", "o", "bpw")
+    r2 = tool("vmb", "createprimary", "-C", "o", "-P", "bpw", "-c", p("x.ctx"))
+    t.ok(r.returncode == 0 and r2.returncode == 0,
+         "... and with B's own owner value set", r.stderr[-200:], r2.stderr[-200:])
     sh(VTPMCTL, "destroy", "vma")
     sh(VTPMCTL, "destroy", "vmb")
     param("primary_separation", "0")
+
+
+# ---- virtual hierarchy authorization (hauth.c) and DA budget (da.c) ----
+
+RC_BAD_AUTH_S1 = 0x9A2      # TPM_RC_BAD_AUTH + TPM_RC_S + TPM_RC_1: owner is not DA-protected
+RC_AUTH_FAIL_S1 = 0x98E     # TPM_RC_AUTH_FAIL + S1: a DA-protected entity
+RC_LOCKOUT = 0x921
+RC_AUTH_UNSUPPORTED = 0x74012F
+
+
+def rc_in(stderr):
+    """The TPM response code tpm2-tools printed, or None."""
+    import re
+    m = re.findall(r"0x([0-9a-fA-F]{3,8})\b", stderr)
+    codes = [int(x, 16) for x in m if int(x, 16) & 0xfff and int(x, 16) < 0x1000000]
+    return codes[-1] if codes else None
+
+
+def traced(vm, name, *args):
+    """tpm2-tools with the TCTI's byte trace: (result, every byte it saw, as hex)."""
+    tcti = "device:/dev/tpmrm0" if vm == "host" else "device:/dev/tpmmux-vm/" + vm
+    env = dict(os.environ, TSS2_LOG="tcti+trace")
+    r = subprocess.run(["tpm2_" + name, "-T", tcti] + list(args),
+                       capture_output=True, text=True, env=env)
+    import re
+    hexdump = "".join(re.findall(r"^[0-9a-f]{4}: ((?:[0-9a-f]{2})+)", r.stderr, re.M))
+    return r, hexdump
+
+
+def hier_change_auth(dev, hierarchy, old, new):
+    body = struct.pack(">I", hierarchy) + tpm2.pw_auth(old) + struct.pack(">H", len(new)) + new
+    return dev.xfer(tpm2.cmd(tpm2.ST_SESSIONS, tpm2.CC["HierarchyChangeAuth"], body))
+
+
+def create_primary_pw(dev, pw, hierarchy=tpm2.RH_OWNER):
+    c = bytearray(tpm2.create_primary(hierarchy))
+    # swap the empty password for pw: rebuild from the pieces
+    body = bytes(c[10:])
+    old_auth = tpm2.pw_auth()
+    assert body[4:4 + len(old_auth)] == old_auth
+    body = body[:4] + tpm2.pw_auth(pw) + body[4 + len(old_auth):]
+    return dev.xfer(tpm2.cmd(tpm2.ST_SESSIONS, tpm2.CC["CreatePrimary"], body))
+
+
+def start_session(dev, stype):
+    c = bytearray(tpm2.start_hmac_session())
+    c[-5] = stype  # sessionType: 0 HMAC, 1 policy
+    r = dev.xfer(bytes(c))
+    assert tpm2.rc_of(r) == 0, "StartAuthSession 0x%x" % tpm2.rc_of(r)
+    return struct.unpack(">I", r[10:14])[0]
+
+
+def test_hier_auth():
+    create("vma", UA)
+    create("vmb", UB)
+    vmpw = b"vm-A-owner-9f3c"
+    r = tool("vma", "changeauth", "-c", "o", vmpw.decode())
+    t.eq(r.returncode, 0, "VM A: tpm2_changeauth -c o NEW (HMAC session, answered by tpmmux)")
+    r = tool("vma", "createprimary", "-C", "o", "-P", vmpw.decode(), "-c", p("ha.ctx"))
+    t.eq(r.returncode, 0, "VM A: tpm2_createprimary -C o -P NEW works")
+    r = tool("vma", "createprimary", "-C", "o", "-c", p("ha.ctx"))
+    t.ok(r.returncode != 0 and rc_in(r.stderr) == RC_BAD_AUTH_S1,
+         "VM A: tpm2_createprimary -C o with the old (empty) value: 0x9A2 (BAD_AUTH, session 1)",
+         r.stderr[-300:])
+    r = tool("vmb", "createprimary", "-C", "o", "-c", p("hb.ctx"))
+    t.eq(r.returncode, 0, "VM B: tpm2_createprimary -C o with the empty value works")
+    r = tool("host", "createprimary", "-C", "o", "-c", p("hh.ctx"))
+    t.eq(r.returncode, 0, "host /dev/tpmrm0: tpm2_createprimary -C o with the empty value works")
+
+    a = tpm2.Dev("/dev/tpmmux-vm/vma")
+    rsps = []
+    r = create_primary_pw(a, b"")
+    rsps.append(r)
+    t.eq(tpm2.rc_of(r), RC_BAD_AUTH_S1, "raw CreatePrimary, empty password, in A: 0x9A2")
+    r = create_primary_pw(a, b"wrong")
+    rsps.append(r)
+    t.eq(tpm2.rc_of(r), RC_BAD_AUTH_S1, "raw CreatePrimary, wrong password, in A: 0x9A2")
+    r = create_primary_pw(a, vmpw + b"\0\0")
+    rsps.append(r)
+    t.eq(tpm2.rc_of(r), 0, "raw CreatePrimary, NEW with trailing zeros (the TPM strips them): success")
+    if tpm2.rc_of(r) == 0:
+        a.xfer(tpm2.flush_context(struct.unpack(">I", r[10:14])[0]))
+    r = hier_change_auth(a, tpm2.RH_OWNER, b"wrong", b"x")
+    rsps.append(r)
+    t.eq(tpm2.rc_of(r), RC_BAD_AUTH_S1, "raw HierarchyChangeAuth with a wrong password: 0x9A2")
+    h = start_session(a, 1)
+    body = struct.pack(">I", tpm2.RH_OWNER)
+    sess = struct.pack(">IH", h, 0) + b"\x01" + struct.pack(">H", 0)
+    c = tpm2.create_primary()
+    tail = c[10 + 4 + len(tpm2.pw_auth()):]
+    r = a.xfer(tpm2.cmd(tpm2.ST_SESSIONS, tpm2.CC["CreatePrimary"],
+                        body + struct.pack(">I", len(sess)) + sess + tail))
+    rsps.append(r)
+    t.eq(tpm2.rc_of(r), RC_AUTH_UNSUPPORTED,
+         "a policy session on the owner hierarchy whose VM value is set: 0x74012F")
+    a.xfer(tpm2.flush_context(h))
+    r = hier_change_auth(a, tpm2.RH_ENDORSEMENT, b"", b"vm-A-endorse")
+    rsps.append(r)
+    t.eq(tpm2.rc_of(r), 0, "raw HierarchyChangeAuth of the endorsement hierarchy in A")
+    r = create_primary_pw(a, b"vm-A-endorse", tpm2.RH_ENDORSEMENT)
+    rsps.append(r)
+    t.eq(tpm2.rc_of(r), 0, "... A's endorsement primary with its new value")
+    if tpm2.rc_of(r) == 0:
+        a.xfer(tpm2.flush_context(struct.unpack(">I", r[10:14])[0]))
+    t.ok(all(vmpw not in x and b"vm-A-endorse" not in x for x in rsps),
+         "no response in A carries A's new values")
+    a.close()
+
+    # the host's real owner authorization, given to tpmmux
+    hostpw = "host-owner-7d21e5"
+    hosthex = hostpw.encode().hex()
+    r = tool("host", "changeauth", "-c", "o", hostpw)
+    t.eq(r.returncode, 0, "host: tpm2_changeauth -c o HOSTPW on /dev/tpmrm0")
+    r = tool("vmb", "createprimary", "-C", "o", "-c", p("hb.ctx"))
+    t.ok(r.returncode != 0, "VM B before host-auth: createprimary -C o fails (the chip wants HOSTPW)")
+    r = subprocess.run([VTPMCTL, "host-auth", "--owner"], input=hostpw + "\n",
+                       capture_output=True, text=True)
+    t.eq(r.returncode, 0, "vtpmctl host-auth --owner < secret")
+    r, hx = traced("vmb", "createprimary", "-C", "o", "-c", p("hb.ctx"))
+    t.eq(r.returncode, 0, "VM B (empty virtual value): tpm2_createprimary -C o works with the host's set")
+    t.ok(hx and hosthex not in hx, "... and no byte the VM saw carries HOSTPW (%d bytes traced)" % (len(hx) // 2))
+    r, hx = traced("vma", "createprimary", "-C", "o", "-P", vmpw.decode(), "-c", p("ha.ctx"))
+    t.eq(r.returncode, 0, "VM A: tpm2_createprimary -C o -P NEW still works")
+    t.ok(hosthex not in hx, "... without HOSTPW in anything VM A saw")
+    b = tpm2.Dev("/dev/tpmmux-vm/vmb")
+    r = create_primary_pw(b, b"")
+    t.eq(tpm2.rc_of(r), 0, "raw CreatePrimary in B, password session, empty value: success")
+    t.ok(hostpw.encode() not in r, "... response without HOSTPW")
+    if tpm2.rc_of(r) == 0:
+        b.xfer(tpm2.flush_context(struct.unpack(">I", r[10:14])[0]))
+    r = create_primary_pw(b, hostpw.encode())
+    t.eq(tpm2.rc_of(r), RC_BAD_AUTH_S1, "B sending HOSTPW itself: 0x9A2 (checked against B's value)")
+    h = start_session(b, 1)
+    sess = struct.pack(">IH", h, 0) + b"\x01" + struct.pack(">H", 0)
+    r = b.xfer(tpm2.cmd(tpm2.ST_SESSIONS, tpm2.CC["CreatePrimary"],
+                        struct.pack(">I", tpm2.RH_OWNER) + struct.pack(">I", len(sess)) + sess + tail))
+    t.eq(tpm2.rc_of(r), RC_AUTH_UNSUPPORTED, "policy session on owner while the host's value is set: 0x74012F")
+    b.xfer(tpm2.flush_context(h))
+    b.close()
+    r = tool("host", "changeauth", "-c", "o", "-p", hostpw)
+    t.eq(r.returncode, 0, "host: owner authorization back to empty")
+    subprocess.run([VTPMCTL, "host-auth", "--owner"], input="", text=True)
+    sh(VTPMCTL, "destroy", "vma")
+    create("vma", UA)
+    r = tool("vma", "createprimary", "-C", "o", "-c", p("ha.ctx"))
+    t.eq(r.returncode, 0, "VM A re-created: its owner value is empty again (not persistent)")
+    sh(VTPMCTL, "destroy", "vma")
+    sh(VTPMCTL, "destroy", "vmb")
+
+
+def props(vm="host"):
+    r = tool(vm, "getcap", "properties-variable")
+    out = {}
+    for line in r.stdout.splitlines():
+        if ":" in line and line.strip().startswith("TPM2_PT_"):
+            k, v = line.split(":", 1)
+            try:
+                out[k.strip()] = int(v.strip(), 0)
+            except ValueError:
+                pass
+    return out
+
+
+def sealed(vm, pw, tag):
+    pr = p(tag + "p.ctx")
+    assert tool(vm, "createprimary", "-C", "o", "-c", pr).returncode == 0
+    open(p(tag + ".dat"), "wb").write(b"secret of " + tag.encode())
+    r = tool(vm, "create", "-C", pr, "-u", p(tag + ".pub"), "-r", p(tag + ".priv"),
+             "-p", pw, "-i", p(tag + ".dat"))
+    assert r.returncode == 0, r.stderr
+    r = tool(vm, "load", "-C", pr, "-u", p(tag + ".pub"), "-r", p(tag + ".priv"),
+             "-c", p(tag + ".ctx"))
+    assert r.returncode == 0, r.stderr
+    return p(tag + ".ctx")
+
+
+def test_da():
+    pv = props()
+    t.diag("host DA: counter %s max %s interval %s recovery %s" % (
+        pv.get("TPM2_PT_LOCKOUT_COUNTER"), pv.get("TPM2_PT_MAX_AUTH_FAIL"),
+        pv.get("TPM2_PT_LOCKOUT_INTERVAL"), pv.get("TPM2_PT_LOCKOUT_RECOVERY")))
+    hk = sealed("host", "hostkeypw", "hk")
+    create("vma", UA)
+    create("vmb", UB)
+    ak = sealed("vma", "vmapw", "ak")
+    bk = sealed("vmb", "vmbpw", "bk")
+    codes = []
+    for _ in range(20):
+        r = tool("vma", "unseal", "-c", ak, "-p", "wrongpw")
+        codes.append(rc_in(r.stderr) if r.returncode else 0)
+    t.diag("VM A's 20 wrong unseals: %s" % " ".join("%x" % (c or 0) for c in codes))
+    fails = sum(1 for c in codes if c == RC_AUTH_FAIL_S1)
+    t.ok(fails >= 1 and fails <= max(1, (pv.get("TPM2_PT_MAX_AUTH_FAIL", 3) - 1)),
+         "VM A: the chip counted %d failure(s), within the guests' budget" % fails)
+    t.ok(codes[-1] == RC_LOCKOUT and codes.count(RC_LOCKOUT) >= 20 - fails,
+         "VM A: every later attempt answered TPM_RC_LOCKOUT (0x921) by tpmmux")
+    pv2 = props()
+    t.ok(pv2.get("TPM2_PT_LOCKOUT_COUNTER", 99) < pv2.get("TPM2_PT_MAX_AUTH_FAIL", 0),
+         "host: TPM_PT_LOCKOUT_COUNTER %s below TPM_PT_MAX_AUTH_FAIL %s" % (
+             pv2.get("TPM2_PT_LOCKOUT_COUNTER"), pv2.get("TPM2_PT_MAX_AUTH_FAIL")))
+    r = tool("host", "unseal", "-c", hk, "-p", "hostkeypw")
+    t.ok(r.returncode == 0 and b"secret of hk" in r.stdout.encode(),
+         "host: its DA-protected key still unseals", r.stderr[-200:])
+    r = tool("vmb", "unseal", "-c", bk, "-p", "vmbpw")
+    t.ok(r.returncode == 0 and "secret of bk" in r.stdout, "VM B: its DA-protected key still unseals",
+         r.stderr[-200:])
+    r = tool("vma", "unseal", "-c", ak, "-p", "vmapw")
+    t.eq(rc_in(r.stderr) if r.returncode else 0, RC_LOCKOUT,
+         "VM A over its share: even the right password gets TPM_RC_LOCKOUT until the chip forgives")
+    r = tool("vma", "createprimary", "-C", "o", "-c", p("x.ctx"))
+    t.eq(r.returncode, 0, "VM A over its share: hierarchy commands (not DA-protected) still work")
+    sh(VTPMCTL, "destroy", "vma")
+    sh(VTPMCTL, "destroy", "vmb")
 
 
 def main():
@@ -168,6 +386,8 @@ def main():
     sh("insmod", KO)
     t.run("contexts", test_contexts)
     t.run("primaries", test_primaries)
+    t.run("hierarchy auth", test_hier_auth)
+    t.run("dictionary attack", test_da)
     t.eq(sh("rmmod", "tpmmux", check=False).returncode, 0, "rmmod at the end")
     t.done()
 

@@ -43,6 +43,8 @@ static const struct {
 	  "Writes the public part of the host's attestation key (PEM)" },
 	{ "compound", compound_main, "--pcr N",
 	  "Extends host PCR N with the digest of every VM's PCR digest and prints its log" },
+	{ "host-auth", host_auth_main, "--owner|--endorsement|--lockout [--file FILE]",
+	  "Gives tpmmux the host TPM's real authorization of a hierarchy, read from FILE or stdin" },
 	{ "help", help_main, "[<subcommand>]",
 	  "Shows the usage of vtpmctl or of one subcommand" },
 };

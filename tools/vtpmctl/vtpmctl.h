@@ -31,6 +31,7 @@ int quote_main(int argc, char *argv[]);
 int verify_quote_main(int argc, char *argv[]);
 int ak_public_main(int argc, char *argv[]);
 int compound_main(int argc, char *argv[]);
+int host_auth_main(int argc, char *argv[]);
 
 #include <stdint.h>
 uint32_t *vtpm_ids(int fd, uint32_t *count);

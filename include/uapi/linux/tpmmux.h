@@ -384,6 +384,48 @@ struct tpmmux_vtpm_pcrs {
 #define TPMMUX_IOC_VTPM_SET \
 	_IOW(TPMMUX_IOCTL_MAGIC, 0x14, struct tpmmux_vtpm_set)
 
+/* Hierarchies of &tpmmux_host_auth.hierarchy. */
+/** TPMMUX_HIER_OWNER - the owner (storage) hierarchy, TPM_RH_OWNER */
+#define TPMMUX_HIER_OWNER		1
+/** TPMMUX_HIER_ENDORSEMENT - the endorsement hierarchy, TPM_RH_ENDORSEMENT */
+#define TPMMUX_HIER_ENDORSEMENT		2
+/** TPMMUX_HIER_LOCKOUT - lockoutAuth, TPM_RH_LOCKOUT */
+#define TPMMUX_HIER_LOCKOUT		3
+
+/** TPMMUX_HOST_AUTH_MAX - the longest authorization value (a SHA-512 digest) */
+#define TPMMUX_HOST_AUTH_MAX		64
+
+/**
+ * struct tpmmux_host_auth - argument of TPMMUX_IOC_SET_HOST_AUTH
+ * @flags: in: must be zero
+ * @hierarchy: in: TPMMUX_HIER_OWNER, _ENDORSEMENT or _LOCKOUT
+ * @size: in: bytes at @auth, 0 (empty) to TPMMUX_HOST_AUTH_MAX
+ * @pad: in: must be zero
+ * @auth: in: pointer to the host TPM's real authorization value of that
+ *	hierarchy (as given to TPM2_HierarchyChangeAuth)
+ *
+ * tpmmux puts the value into the guest commands it lets through to the
+ * chip after checking them against the VM's own value; no VM ever sees
+ * it.  It is kept in kernel memory until the module is unloaded, never
+ * stored, and cannot be read back.
+ */
+struct tpmmux_host_auth {
+	__u32 flags;
+	__u32 hierarchy;
+	__u32 size;
+	__u32 pad;
+	__u64 auth;
+};
+
+/**
+ * TPMMUX_IOC_SET_HOST_AUTH - tell tpmmux the host's hierarchy authorization
+ *
+ * Needs CAP_SYS_ADMIN.  Errors: -EPERM, -EFAULT, -EOPNOTSUPP (@flags),
+ * -EINVAL (@hierarchy, @size, @pad).
+ */
+#define TPMMUX_IOC_SET_HOST_AUTH \
+	_IOW(TPMMUX_IOCTL_MAGIC, 0x16, struct tpmmux_host_auth)
+
 /*
  * The KVM front end: ioctls on a VM's node (/dev/tpmmux-vm/NAME), vhost
  * style.  The VMM registers KVM_IOEVENTFDs on the doorbell registers and
