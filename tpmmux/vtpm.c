@@ -63,6 +63,10 @@ MODULE_PARM_DESC(primary_separation, "Give each VM its own primary keys (default
  */
 static u8 tpmmux_fallback_key[32];
 
+static bool local_random = true;
+module_param(local_random, bool, 0644);
+MODULE_PARM_DESC(local_random, "Answer TPM2_GetRandom without sessions from the kernel's CSPRNG, never waiting behind the chip (default on)");
+
 static unsigned int max_objects = 16;
 module_param(max_objects, uint, 0644);
 MODULE_PARM_DESC(max_objects, "Transient objects one VM may have, loaded or saved (default 16)");
@@ -161,11 +165,40 @@ static u32 tpmmux_su_type(struct tpmmux_vtpm *vt, const struct tpm2_cmd *cmd,
 }
 
 /*
+ * TPM2_GetRandom without sessions, from the kernel's CSPRNG (which the
+ * host TPM's hwrng feeds): as good a random source as the chip's, and a
+ * guest's entropy never waits behind another VM's key generation.  At
+ * most 64 bytes, the largest digest, as the chip would give.
+ */
+static void tpmmux_vtpm_get_random(struct tpmmux_vtpm *vt,
+				   const struct tpm2_cmd *cmd)
+{
+	u16 n;
+
+	if (cmd->param_size < 2) {
+		tpmmux_vtpm_answer_rc(vt, tpm2_rc_param(TPM_RC_INSUFFICIENT, 1));
+		return;
+	}
+	if (cmd->param_size > 2) {
+		tpmmux_vtpm_answer_rc(vt, TPM_RC_SIZE);
+		return;
+	}
+	n = min_t(u16, get_unaligned_be16(vt->buf + cmd->param_off), 64);
+	put_unaligned_be16(TPM_ST_NO_SESSIONS, vt->buf);
+	put_unaligned_be32(TPM2_HEADER_SIZE + 2 + n, vt->buf + 2);
+	put_unaligned_be32(0, vt->buf + 6);
+	put_unaligned_be16(n, vt->buf + TPM2_HEADER_SIZE);
+	get_random_bytes(vt->buf + TPM2_HEADER_SIZE + 2, n);
+	tpmmux_sched_answer(vt, TPM2_HEADER_SIZE + 2 + n);
+}
+
+/*
  * The commands the module answers itself.  Returns true when it did.
  * TPM2_Startup/Shutdown are virtual: the host started the chip.  Until
  * the guest's Startup every other command gets TPM_RC_INITIALIZE, as on a
  * real TPM after _TPM_Init.  PCR commands and the PCR parts of
- * GetCapability are answered from the VM's virtual PCR banks (vpcr.c).
+ * GetCapability are answered from the VM's virtual PCR banks (vpcr.c),
+ * GetRandom without sessions from the kernel's CSPRNG (local_random).
  */
 static bool tpmmux_vtpm_local(struct tpmmux_vtpm *vt, const struct tpm2_cmd *cmd)
 {
@@ -240,6 +273,11 @@ static bool tpmmux_vtpm_local(struct tpmmux_vtpm *vt, const struct tpm2_cmd *cmd
 			tpmmux_vtpm_answer_vpcr(vt, err, len);
 			return true;
 		}
+	}
+	if (cmd->cc == TPM_CC_GetRandom && cmd->tag == TPM_ST_NO_SESSIONS &&
+	    READ_ONCE(local_random)) {
+		tpmmux_vtpm_get_random(vt, cmd);
+		return true;
 	}
 	/* NV indices on the chip are the host's. */
 	if (desc->flags & (TPM2_CMDF_VIRTUAL | TPM2_CMDF_NV)) {
@@ -319,13 +357,13 @@ int tpmmux_vtpm_submit(struct tpmmux_vtpm *vt, u32 size)
 		tpmmux_vtpm_answer_rc(vt, rc);
 		return 0;
 	}
-	if (tpmmux_vtpm_local(vt, &vt->cmd))
-		return 0;
 	if (size > tpmmux_vtpm_hc->max_command_size) {
-		/* The chip's driver would refuse it (-E2BIG): answer as a TPM. */
+		/* Longer than the TPM takes (the chip's driver says -E2BIG). */
 		tpmmux_vtpm_answer_rc(vt, TPM_RC_COMMAND_SIZE);
 		return 0;
 	}
+	if (tpmmux_vtpm_local(vt, &vt->cmd))
+		return 0;
 	if (tpmmux_vtpm_keysep(vt, size))
 		return 0;
 	tpmmux_sched_submit(vt);

@@ -175,7 +175,8 @@ def test_chardev(ctl):
     r = d.xfer(tpm2.get_random(16))
     tag, size, rc, body = tpm2.rsp(r)
     t.ok(rc == 0 and size == 28 and struct.unpack(">H", body[:2])[0] == 16,
-         "GetRandom(16) through the chip returns 16 bytes", r.hex())
+         "GetRandom(16) returns 16 bytes", r.hex())
+    local_random(d, ctl)
 
     def werr(buf):
         try:
@@ -233,7 +234,6 @@ REFUSED = [
     ("Clear", [tpm2.RH_LOCKOUT], True),
     ("ClearControl", [tpm2.RH_LOCKOUT], True),
     ("HierarchyControl", [tpm2.RH_PLATFORM], True),
-    ("HierarchyChangeAuth", [tpm2.RH_OWNER], True),
     ("ChangeEPS", [tpm2.RH_PLATFORM], True),
     ("ChangePPS", [tpm2.RH_PLATFORM], True),
     ("DictionaryAttackLockReset", [tpm2.RH_LOCKOUT], True),
@@ -319,6 +319,33 @@ def test_policy(ctl):
        "0x81000005", check=False)
     d.close()
     tm.vtpm_destroy(ctl, "pol")
+
+
+def local_random(d, ctl):
+    """GetRandom without sessions is the module's (local_random=1)."""
+    err, before = tm.vtpm_info_by_name(ctl, "cd")
+    outs = [d.xfer(tpm2.get_random(64)) for _ in range(20)]
+    err, after = tm.vtpm_info_by_name(ctl, "cd")
+    t.eq(after["chip_commands"] - before["chip_commands"], 0,
+         "20 GetRandom(64) never reach the chip (local_random)")
+    t.eq(set((tpm2.rc_of(o), len(o)) for o in outs), {(0, 76)},
+         "each returns 64 bytes")
+    t.eq(len(set(o[12:] for o in outs)), 20, "all 20 different")
+    r = d.xfer(tpm2.get_random(1000))
+    t.eq((tpm2.rc_of(r), struct.unpack(">H", r[10:12])[0], len(r)), (0, 64, 76),
+         "GetRandom(1000) returns 64 bytes, the largest digest, as a TPM")
+    t.eq(tpm2.rc_of(d.xfer(tpm2.cmd(tpm2.ST_NO_SESSIONS, tpm2.CC["GetRandom"], b"\x00"))),
+         tpm2.RC_INSUFFICIENT | 0x140, "GetRandom with a 1-byte parameter: TPM_RC_INSUFFICIENT + P + 1, as libtpms")
+    t.eq(tpm2.rc_of(d.xfer(tpm2.cmd(tpm2.ST_NO_SESSIONS, tpm2.CC["GetRandom"], b"\x00\x08\x00"))),
+         tpm2.RC_SIZE, "GetRandom with a trailing byte: TPM_RC_SIZE")
+    with open("/sys/module/tpmmux/parameters/local_random", "w") as f:
+        f.write("0\n")
+    r = d.xfer(tpm2.get_random(16))
+    err, last = tm.vtpm_info_by_name(ctl, "cd")
+    with open("/sys/module/tpmmux/parameters/local_random", "w") as f:
+        f.write("1\n")
+    t.eq((tpm2.rc_of(r), last["chip_commands"] - after["chip_commands"]), (0, 1),
+         "with local_random=0 GetRandom goes to the chip")
 
 
 def test_bad_input(ctl):
@@ -414,7 +441,8 @@ def test_cancel(ctl):
     cancelled = None
     for attempt in range(5):
         os.write(a.fd, rsa)
-        os.write(b.fd, tpm2.get_random(4))
+        # a command for the chip (GetRandom is answered by the module)
+        os.write(b.fd, tpm2.get_cap(tpm2.CAP_TPM_PROPERTIES, 0x100, 1))
         pa = select.poll()
         pa.register(a.fd, select.POLLIN)
         a_busy = not pa.poll(0)
