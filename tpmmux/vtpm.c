@@ -48,13 +48,15 @@ module_param(bind_contexts, bool, 0644);
 MODULE_PARM_DESC(bind_contexts, "Bind every context a VM saves to that VM with a MAC (default on; see Documentation/keysep.rst)");
 
 /*
- * Off by default: rewriting a CreatePrimary template changes its cpHash,
- * so a guest that authorizes CreatePrimary with an HMAC session (as
- * tpm2-tools 5.4 does) gets TPM_RC_BAD_AUTH.  See Documentation/keysep.rst.
+ * On by default: each VM gets its own primary keys (its own EK, SRK, ...)
+ * from the same templates.  The rewritten template changes the command's
+ * cpHash; password sessions and plain HMAC sessions (which hauth.c
+ * re-keys over the command as sent) survive that, other sessions on a
+ * CreatePrimary get 0x74012F.  See Documentation/keysep.rst.
  */
-static bool primary_separation;
+static bool primary_separation = true;
 module_param(primary_separation, bool, 0644);
-MODULE_PARM_DESC(primary_separation, "Give each VM its own primary keys (default off: breaks CreatePrimary under HMAC sessions; see Documentation/keysep.rst)");
+MODULE_PARM_DESC(primary_separation, "Give each VM its own primary keys (default on; see Documentation/keysep.rst)");
 
 /*
  * Used only when the host TPM cannot derive a VM's secret (its owner
@@ -299,6 +301,30 @@ static bool tpmmux_vtpm_local(struct tpmmux_vtpm *vt, const struct tpm2_cmd *cmd
  * VM's secret, so its primary keys are its own.  Returns true when the
  * command was answered here.
  */
+/*
+ * Would the template rewrite of primary_separation break one of the
+ * command's sessions?  Only a password, or a plain HMAC session that
+ * tpmmux_auth_check() re-keys (and so computes over the command as sent),
+ * survives a change of the parameters; any other HMAC (salted, bound,
+ * audit or encrypt-only sessions) would fail on the chip with a
+ * misleading TPM_RC_BAD_AUTH.
+ */
+static bool tpmmux_vtpm_breaks_sessions(struct tpmmux_vtpm *vt)
+{
+	const struct tpm2_cmd *cmd = &vt->cmd;
+	unsigned int i;
+
+	if (cmd->cc != TPM_CC_CreatePrimary &&
+	    !(cmd->cc == TPM_CC_CreateLoaded && cmd->num_handles &&
+	      (cmd->handle[0] >> 24) == TPM_HT_PERMANENT))
+		return false;
+	for (i = 0; i < cmd->num_sessions; i++)
+		if (cmd->session[i].handle != TPM_RS_PW &&
+		    !(vt->hplan.rekey & BIT(i)))
+			return true;
+	return false;
+}
+
 static bool tpmmux_vtpm_keysep(struct tpmmux_vtpm *vt, u32 size)
 {
 	u32 len = size, trc;
@@ -309,6 +335,9 @@ static bool tpmmux_vtpm_keysep(struct tpmmux_vtpm *vt, u32 size)
 	if (!trc && READ_ONCE(bind_contexts))
 		rc = keysep_open_context(vt->buf, &len, &vt->cmd, vt->ctx_key,
 					 &tpmmux_keysep_ops, NULL, &trc);
+	if (!rc && !trc && READ_ONCE(primary_separation) &&
+	    tpmmux_vtpm_breaks_sessions(vt))
+		trc = TPMMUX_RC_LAYER | TPM_RC_AUTH_UNAVAILABLE;
 	if (!rc && !trc && READ_ONCE(primary_separation))
 		rc = keysep_create_primary(vt->buf, &len,
 					   tpmmux_vtpm_hc->max_command_size,

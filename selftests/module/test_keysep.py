@@ -5,11 +5,12 @@ authorization (hauth.c) and the guests' dictionary-attack budget (da.c).
 
 Contexts (bind_contexts, on by default), with tpm2-tools: a context saved
 in VM A loads again in A, fails in VM B and on the host, and fails in A
-with one byte changed.  Primary keys (primary_separation, off by default
-because it breaks CreatePrimary under HMAC sessions): with raw commands
-and password sessions, the same template gives different keys in two VMs
-and on the host, the same key for a re-created VM with the same UUID,
-and a sealed object of A does not load under B's primary.
+with one byte changed.  Primary keys (primary_separation, on by default):
+with tpm2-tools (tpm2_createprimary's default SRK template, tpm2_createek's
+RSA and ECC EK templates) and with raw commands, the same template gives
+different keys in two VMs and on the host, the same key for a re-created
+VM with the same UUID, and a sealed object of A does not load under B's
+primary.
 """
 import os
 import struct
@@ -113,8 +114,68 @@ def load(dev, parent, priv, pub):
     return dev.xfer(tpm2.cmd(tpm2.ST_SESSIONS, 0x157, body))
 
 
+def pubkey(vm, ctx_or_pub, is_pub=False):
+    """The public key (unique) in tpm2_readpublic's YAML."""
+    if is_pub:
+        r = sh("tpm2_print", "-t", "TPM2B_PUBLIC", ctx_or_pub, check=False)
+    else:
+        r = tool(vm, "readpublic", "-c", ctx_or_pub)
+    out = r.stdout
+    for key in ("rsa:", "x:"):
+        for ln in out.splitlines():
+            if ln.strip().startswith(key):
+                return ln.strip()
+    return "?%d:%s" % (r.returncode, r.stderr[-100:])
+
+
+def test_tools_primaries():
+    with open("/sys/module/tpmmux/parameters/primary_separation") as f:
+        t.eq(f.read().strip(), "Y", "primary_separation is on by default")
+    create("vma", UA)
+    create("vmb", UB)
+    srk, ek_rsa, ek_ecc = {}, {}, {}
+    for vm in ("vma", "vmb", "host"):
+        r = tool(vm, "createprimary", "-C", "o", "-c", p(vm + "-srk.ctx"))
+        srk[vm] = pubkey(vm, p(vm + "-srk.ctx")) if r.returncode == 0 else "fail:" + r.stderr[-200:]
+        for alg, d in (("rsa", ek_rsa), ("ecc", ek_ecc)):
+            r = tool(vm, "createek", "-c", p(vm + "-ek.ctx"), "-G", alg, "-u", p(vm + "-ek.pub"))
+            d[vm] = pubkey(vm, p(vm + "-ek.pub"), True) if r.returncode == 0 \
+                else "fail:" + r.stderr[-200:]
+            tool(vm, "flushcontext", p(vm + "-ek.ctx"))
+        tool(vm, "flushcontext", "-t")
+    for what, d in (("tpm2_createprimary -C o (default SRK template)", srk),
+                    ("tpm2_createek -G rsa (EK template, low range)", ek_rsa),
+                    ("tpm2_createek -G ecc (EK template, low range)", ek_ecc)):
+        ok = len(set(d.values())) == 3 and not any(v.startswith(("fail", "?")) for v in d.values())
+        t.ok(ok, "%s in VM A, VM B and on the host: three different keys" % what,
+             *("%s: %s" % kv for kv in d.items()))
+    # a bound HMAC session: its HMAC covers the template the module rewrites
+    with tpm2.Dev("/dev/tpmmux-vm/vmb") as b:
+        c = bytearray(tpm2.start_hmac_session())
+        c[14:18] = struct.pack(">I", tpm2.RH_OWNER)  # bind = TPM_RH_OWNER
+        r = b.xfer(bytes(c))
+        h = struct.unpack(">I", r[10:14])[0] if tpm2.rc_of(r) == 0 else 0
+        cp = bytearray(tpm2.create_primary())
+        sess = struct.pack(">IH", h, 0) + b"\x01" + struct.pack(">H", 32) + b"\0" * 32
+        body = bytes(cp[10:14]) + struct.pack(">I", len(sess)) + sess + bytes(cp[27:])
+        r2 = b.xfer(tpm2.cmd(tpm2.ST_SESSIONS, tpm2.CC["CreatePrimary"], body))
+        t.eq((tpm2.rc_of(r), tpm2.rc_of(r2)), (0, 0x74012F),
+             "CreatePrimary under a bound HMAC session: 0x74012F (the rewrite would break "
+             "its HMAC), not a misleading TPM_RC_BAD_AUTH from the chip")
+        b.xfer(tpm2.flush_context(h))
+    sh(VTPMCTL, "destroy", "vma")
+    create("vma", UA)
+    r = tool("vma", "createprimary", "-C", "o", "-c", p("again.ctx"))
+    t.eq(pubkey("vma", p("again.ctx")) if r.returncode == 0 else r.stderr[-200:], srk["vma"],
+         "VM A destroyed and re-created with the same UUID: the same SRK as before")
+    r = tool("vma", "createek", "-c", p("again-ek.ctx"), "-G", "rsa", "-u", p("again-ek.pub"))
+    t.eq(pubkey("vma", p("again-ek.pub"), True) if r.returncode == 0 else r.stderr[-200:],
+         ek_rsa["vma"], "... and the same RSA EK")
+    sh(VTPMCTL, "destroy", "vma")
+    sh(VTPMCTL, "destroy", "vmb")
+
+
 def test_primaries():
-    param("primary_separation", "1")
     create("vma", UA)
     create("vmb", UB)
     a = tpm2.Dev("/dev/tpmmux-vm/vma")
@@ -164,7 +225,6 @@ def test_primaries():
          "... and with B's own owner value set", r.stderr[-200:], r2.stderr[-200:])
     sh(VTPMCTL, "destroy", "vma")
     sh(VTPMCTL, "destroy", "vmb")
-    param("primary_separation", "0")
 
 
 # ---- virtual hierarchy authorization (hauth.c) and DA budget (da.c) ----
@@ -386,6 +446,7 @@ def main():
     sh("insmod", KO)
     t.run("contexts", test_contexts)
     t.run("primaries", test_primaries)
+    t.run("primaries with tpm2-tools", test_tools_primaries)
     t.run("hierarchy auth", test_hier_auth)
     t.run("dictionary attack", test_da)
     t.eq(sh("rmmod", "tpmmux", check=False).returncode, 0, "rmmod at the end")
