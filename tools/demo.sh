@@ -137,6 +137,26 @@ for vm in "${VMS[@]}"; do
 done
 run tpm2_pcrread -T device:/dev/tpmrm0 sha256:10
 
+say "Each VM has its own keys: one SRK template, three different keys"
+# tpm2_createprimary's default template in each VM and on the host: the
+# module gives each VM's CreatePrimary a template derived from the VM's
+# secret (its UUID and the host TPM), so the keys differ, and a VM
+# re-created with the same UUID gets its key back.
+declare -A SRK
+for who in "${VMS[@]}" host; do
+	t=$([ "$who" = host ] && echo device:/dev/tpmrm0 || tcti "$who")
+	cmdline "tpm2_createprimary -T $t -C o -G ecc -c /tmp/srk.ctx; tpm2_readpublic -c /tmp/srk.ctx | grep x:"
+	tpm2_createprimary -T "$t" -C o -G ecc -c /tmp/srk.ctx >/dev/null ||
+		fail "tpm2_createprimary in $who failed"
+	pub=$(tpm2_readpublic -T "$t" -c /tmp/srk.ctx) || fail "tpm2_readpublic in $who failed"
+	SRK[$who]=$(printf '%s\n' "$pub" | sed -n 's/^ *x: *//p' | head -n 1)
+	echo "  $who: ${SRK[$who]:0:40}..."
+	rm -f /tmp/srk.ctx
+done
+[ "${SRK[vm-alpha]}" != "${SRK[vm-beta]}" ] && [ "${SRK[vm-alpha]}" != "${SRK[host]}" ] &&
+	[ "${SRK[vm-beta]}" != "${SRK[host]}" ] || fail "two of the keys are equal"
+echo "(three different keys: a blob wrapped under one VM's SRK loads nowhere else)"
+
 say "A deep quote: the host TPM vouches for vm-alpha's PCRs"
 run "$VTPMCTL" ak-public -o /tmp/ak.pem
 run "$VTPMCTL" quote vm-alpha --nonce 0011223344556677 -o /tmp/alpha.quote
