@@ -50,7 +50,11 @@ MODULE_PARM_DESC(linger_us, "How long the dispatcher keeps the TPM waiting for t
 
 static unsigned int anticipate_us = 1000;
 module_param(anticipate_us, uint, 0644);
-MODULE_PARM_DESC(anticipate_us, "How long the dispatcher holds the TPM for the next command of the VM it just served, when the policy wants it, in us (default 1000; 0: never)");
+MODULE_PARM_DESC(anticipate_us, "Least time the dispatcher holds the TPM for the next command of the VM it just served, when the policy wants it, in us; longer if that VM's measured turnaround is, up to grace_us (default 1000; 0: never)");
+
+static unsigned int grace_us = 10000;
+module_param(grace_us, uint, 0644);
+MODULE_PARM_DESC(grace_us, "A VM whose next command comes within this time of its last response counts as backlogged, not idle, in us (default 10000)");
 
 static unsigned int quantum_ms = 100;
 module_param(quantum_ms, uint, 0644);
@@ -89,14 +93,18 @@ static const struct tpmmux_space_ops tpmmux_chip_ops = {
 /*
  * Mark @vt's command done with @err (0: the response is in the buffer).
  * A command the dispatcher ran is charged @busy_ns of chip time first, so
- * the guest's next command is queued after its charge.
+ * the guest's next command is queued after its charge; the policy dates
+ * the response now (not at the pick plus @busy_ns: the eviction of the
+ * VM that had the chip before came in between), so that the guest's
+ * turnaround to its next command counts from here.
  */
 static void tpmmux_sched_done(struct tpmmux_vtpm *vt, int err, bool ran,
 			      u64 busy_ns)
 {
 	spin_lock(&tpmmux_sched.lock);
 	if (ran)
-		tpmmux_policy_charge(&tpmmux_sched.policy, &vt->flow, busy_ns);
+		tpmmux_policy_charge(&tpmmux_sched.policy, &vt->flow, busy_ns,
+				     ktime_get_ns());
 	vt->rsp_err = err;
 	vt->state = TPMMUX_DONE;
 	spin_unlock(&tpmmux_sched.lock);
@@ -113,6 +121,7 @@ static struct tpmmux_vtpm *tpmmux_sched_pop(void)
 	tpmmux_sched.policy.fifo = READ_ONCE(sched_fifo);
 	tpmmux_sched.policy.quantum_ns = (u64)READ_ONCE(quantum_ms) *
 					 NSEC_PER_MSEC;
+	tpmmux_sched.policy.grace_ns = (u64)READ_ONCE(grace_us) * NSEC_PER_USEC;
 	f = tpmmux_policy_pick(&tpmmux_sched.policy, ktime_get_ns());
 	if (f) {
 		u64 wait_us = f->start_ns > f->ready_ns ?
@@ -130,14 +139,14 @@ static struct tpmmux_vtpm *tpmmux_sched_pop(void)
 
 static void tpmmux_sched_evict(struct tpmmux_vtpm *vt)
 {
-	u64 t0 = ktime_get_ns();
+	u64 t0 = ktime_get_ns(), t1;
 	int rc = tpmmux_space_evict(vt->space, &tpmmux_chip_ops,
 				    tpmmux_sched.hc);
 
 	/* The VM's own objects cost the chip this time: bill it. */
+	t1 = ktime_get_ns();
 	spin_lock(&tpmmux_sched.lock);
-	tpmmux_policy_charge(&tpmmux_sched.policy, &vt->flow,
-			     ktime_get_ns() - t0);
+	tpmmux_policy_charge(&tpmmux_sched.policy, &vt->flow, t1 - t0, t1);
 	spin_unlock(&tpmmux_sched.lock);
 	if (rc)
 		pr_warn_ratelimited("evicting %s failed: %d\n", vt->name, rc);
@@ -184,6 +193,26 @@ static bool tpmmux_sched_has_work(void)
 	return work || kthread_should_stop();
 }
 
+/*
+ * How long to hold the chip for @vt's next command: anticipate_us, or
+ * more if @vt's guest measurably takes longer to come back (up to the
+ * grace time).  0: the policy does not want @vt next.
+ */
+static ktime_t tpmmux_sched_anticipation(struct tpmmux_vtpm *vt)
+{
+	u64 min_ns = (u64)READ_ONCE(anticipate_us) * NSEC_PER_USEC, t = 0;
+
+	if (!min_ns)
+		return 0;
+	spin_lock(&tpmmux_sched.lock);
+	if (tpmmux_policy_wants(&tpmmux_sched.policy, &vt->flow,
+				ktime_get_ns()))
+		t = tpmmux_policy_anticipation(&tpmmux_sched.policy,
+					       &vt->flow, min_ns);
+	spin_unlock(&tpmmux_sched.lock);
+	return ns_to_ktime(t);
+}
+
 /* Does the policy want to wait for @vt's next command? */
 static bool tpmmux_sched_wants(struct tpmmux_vtpm *vt)
 {
@@ -202,6 +231,7 @@ static void tpmmux_sched_session(void)
 	unsigned long deadline = jiffies + msecs_to_jiffies(slice_ms);
 	struct tpmmux_vtpm *vt, *cur = NULL;
 	bool have_chip;
+	ktime_t hold;
 
 	have_chip = !tpm_try_get_ops(tpmmux_sched.hc->chip);
 	for (;;) {
@@ -226,15 +256,23 @@ static void tpmmux_sched_session(void)
 			put_device(&vt->dev);
 		}
 		tpmmux_sched_run_one(vt, have_chip);
-		if (time_after(jiffies, deadline))
-			break;
-		/* Hold the chip briefly for the VM the policy wants next. */
-		if (have_chip && READ_ONCE(anticipate_us) &&
-		    tpmmux_sched_wants(vt))
+		/*
+		 * Hold the chip briefly for the VM the policy wants next, even
+		 * when the slice is over: through the kernel that VM is off
+		 * the queue until its guest has read the response and written
+		 * its next command, and the next pick, in this session or the
+		 * next one, must see it there, or another VM's command (a key
+		 * generation, maybe) runs in its place, whatever the weights.
+		 * The host's users wait at most that long more (up to
+		 * grace_us).
+		 */
+		hold = have_chip ? tpmmux_sched_anticipation(vt) : 0;
+		if (hold)
 			wait_event_hrtimeout(tpmmux_sched.wq,
 					     !tpmmux_sched_wants(vt) ||
-					     kthread_should_stop(),
-					     tpmmux_us(anticipate_us));
+					     kthread_should_stop(), hold);
+		if (time_after(jiffies, deadline))
+			break;
 	}
 	if (cur) {
 		if (have_chip)
@@ -395,6 +433,12 @@ void tpmmux_sched_quiesce(struct tpmmux_vtpm *vt, bool kill)
 	spin_unlock(&tpmmux_sched.lock);
 	wake_up_all(&vt->waitq);
 	wait_event(vt->waitq, tpmmux_sched_not_running(vt));
+	if (kill) {
+		/* The policy may remember the flow it charged last: forget. */
+		spin_lock(&tpmmux_sched.lock);
+		tpmmux_policy_remove(&tpmmux_sched.policy, &vt->flow);
+		spin_unlock(&tpmmux_sched.lock);
+	}
 }
 
 /**

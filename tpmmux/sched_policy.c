@@ -96,6 +96,20 @@ static bool tpmmux_flow_active(const struct tpmmux_flow *f)
 	return f->queued || f->running;
 }
 
+/*
+ * The flow served last, if at @now_ns it is off the queue but within its
+ * grace time: busy with its guest, still backlogged.
+ */
+static const struct tpmmux_flow *
+tpmmux_policy_held(const struct tpmmux_policy *p, u64 now_ns)
+{
+	const struct tpmmux_flow *h = p->held;
+
+	if (!h || tpmmux_flow_active(h) || now_ns > p->held_until_ns)
+		return NULL;
+	return h;
+}
+
 /* The predicted busy time of @f's next command. */
 static u64 tpmmux_flow_est(const struct tpmmux_policy *p,
 			   const struct tpmmux_flow *f)
@@ -120,18 +134,24 @@ static bool tpmmux_policy_eligible(const struct tpmmux_policy *p, u64 vstart,
 }
 
 /*
- * The floor of the start times as a pick sets it: the smallest start time
- * on the queue and @vstart (of a flow about to be queued; ~0ULL for none),
- * but never lower than before.
+ * The floor of the start times as a pick at @now_ns sets it: the smallest
+ * start time on the queue, @vstart (of a flow about to be queued; ~0ULL
+ * for none) and, within its grace time, the virtual time of the flow last
+ * charged for a command (it is busy with its guest, not idle); but never
+ * lower than before.
  */
-static u64 tpmmux_policy_floor(const struct tpmmux_policy *p, u64 vstart)
+static u64 tpmmux_policy_floor(const struct tpmmux_policy *p, u64 vstart,
+			       u64 now_ns)
 {
 	const struct tpmmux_flow *f;
+	const struct tpmmux_flow *h = tpmmux_policy_held(p, now_ns);
 	u64 vmin = vstart;
 
 	for (f = p->head; f; f = f->next)
 		if (f->vstart < vmin)
 			vmin = f->vstart;
+	if (h && h->vfinish < vmin)
+		vmin = h->vfinish;
 	return vmin > p->vmin ? vmin : p->vmin;
 }
 
@@ -214,6 +234,22 @@ void tpmmux_policy_enqueue(struct tpmmux_policy *p, struct tpmmux_flow *f,
 		return;
 	if (!tpmmux_flow_active(f))
 		p->active_weight += f->weight;
+	/* a turnaround within the grace time: learn it (TCP's RTT way) */
+	if (f->commands && now_ns >= f->done_ns &&
+	    now_ns - f->done_ns <= p->grace_ns) {
+		u64 d = now_ns - f->done_ns;
+		u64 err = d > f->turn_ns ? d - f->turn_ns : f->turn_ns - d;
+
+		if (!f->turn_ns) {
+			f->turn_ns = d ? d : 1;
+			f->turn_var_ns = d / 2;
+		} else {
+			f->turn_var_ns = (3 * f->turn_var_ns + err) / 4;
+			f->turn_ns = (7 * f->turn_ns + d) / 8;
+			if (!f->turn_ns)
+				f->turn_ns = 1;
+		}
+	}
 	f->vstart = tpmmux_flow_vstart(p, f, now_ns);
 	f->ready_ns = now_ns;
 	f->queued = true;
@@ -246,8 +282,12 @@ struct tpmmux_flow *tpmmux_policy_pick(struct tpmmux_policy *p, u64 now_ns)
 	if (!p->head)
 		return NULL;
 
-	/* vclock >= vmin >= the smallest start time: that flow is eligible */
-	p->vmin = tpmmux_policy_floor(p, ~0ULL);
+	/*
+	 * vclock >= vmin, and vmin is the smallest start time unless the
+	 * flow served last holds it lower (tpmmux_policy_floor())
+	 */
+	p->vmin = tpmmux_policy_floor(p, ~0ULL, now_ns);
+	p->held_active = tpmmux_policy_held(p, now_ns) != NULL;
 	if (p->vclock < p->vmin) {
 		p->vclock = p->vmin;
 		p->vclock_rem = 0;
@@ -270,7 +310,21 @@ struct tpmmux_flow *tpmmux_policy_pick(struct tpmmux_policy *p, u64 now_ns)
 			best_est = est;
 		}
 	}
-	/* FIFO; or (cannot happen) none eligible, though the flow at vmin is */
+	/*
+	 * None eligible: the queued flows are all ahead of their share, and
+	 * the flow served last, which is behind, has not come back yet.
+	 * Work conserving: the smallest start time runs (the dispatcher
+	 * anticipates that flow's return to avoid this; see
+	 * tpmmux_policy_wants()).  FIFO: the oldest.
+	 */
+	if (!best && !p->fifo) {
+		for (prev = NULL, f = p->head; f; prev = f, f = f->next) {
+			if (best && f->vstart >= best->vstart)
+				continue;
+			best = f;
+			best_prev = prev;
+		}
+	}
 	if (!best) {
 		best = p->head;
 		best_prev = NULL;
@@ -320,7 +374,7 @@ bool tpmmux_policy_wants(const struct tpmmux_policy *p,
 	if (p->fifo || f->queued || f->running)
 		return false;
 	vstart = tpmmux_flow_vstart(p, f, now_ns);
-	vclock = tpmmux_policy_floor(p, vstart);
+	vclock = tpmmux_policy_floor(p, vstart, now_ns);
 	if (vclock < p->vclock)
 		vclock = p->vclock;
 	if (!tpmmux_policy_eligible(p, vstart, f->weight, vclock))
@@ -340,11 +394,39 @@ bool tpmmux_policy_wants(const struct tpmmux_policy *p,
 }
 
 /**
+ * tpmmux_policy_anticipation() - how long to wait for @f's next command
+ * @p: the policy, with the caller's lock held
+ * @f: the flow tpmmux_policy_wants()
+ * @min_ns: the least the caller waits (its own setting)
+ *
+ * The flow's measured turnaround plus four mean deviations (TCP's
+ * retransmission timeout), at least @min_ns, and no more than the grace
+ * time (later, the flow counts as idle anyway) unless @min_ns is more.
+ * A guest that answers in 50 us costs the chip little idle time when it
+ * does not come back; one behind a slow emulator (ms) is still waited
+ * for, or its weight could not be honored.
+ *
+ * Return: the time in ns.
+ */
+u64 tpmmux_policy_anticipation(const struct tpmmux_policy *p,
+			       const struct tpmmux_flow *f, u64 min_ns)
+{
+	u64 t = f->turn_ns + 4 * f->turn_var_ns;
+
+	if (!f->turn_ns || t < min_ns)
+		return min_ns;
+	return t < p->grace_ns ? t : (p->grace_ns > min_ns ? p->grace_ns : min_ns);
+}
+
+/**
  * tpmmux_policy_charge() - bill chip time to @f
  * @p: the policy, with the caller's lock held
  * @f: the flow
  * @busy_ns: how long the chip was busy for it, 0 allowed; more than
  *	%TPMMUX_COST_MAX_NS counts as that much
+ * @now_ns: the caller's clock: when the command's response was ready
+ *	(the flow's grace time counts from here); not used for a flow that
+ *	is not running
  *
  * Called once after each command tpmmux_policy_pick() returned, before
  * the flow's next command can be enqueued: the flow stops running.  May
@@ -353,15 +435,22 @@ bool tpmmux_policy_wants(const struct tpmmux_policy *p,
  * counts as busy time but not as a command.
  */
 void tpmmux_policy_charge(struct tpmmux_policy *p, struct tpmmux_flow *f,
-			  u64 busy_ns)
+			  u64 busy_ns, u64 now_ns)
 {
 	u64 cost = busy_ns < TPMMUX_COST_MAX_NS ? busy_ns : TPMMUX_COST_MAX_NS;
 	u64 weight = p->active_weight;
 	u32 rem;
 
-	/* the clock: as if all active flows had shared this busy time */
+	/*
+	 * the clock: as if all active flows had shared this busy time,
+	 * counting the flow served before, if it was busy with its guest at
+	 * the pick and has not come back yet
+	 */
 	if (!tpmmux_flow_active(f))
 		weight += f->weight;
+	if (p->held_active && p->held && p->held != f &&
+	    !tpmmux_flow_active(p->held))
+		weight += p->held->weight;
 	if (weight > 0xffffffffULL)
 		weight = 0xffffffffULL;
 	p->vclock += tpmmux_policy_div(cost + p->vclock_rem, (u32)weight, &rem);
@@ -387,9 +476,14 @@ void tpmmux_policy_charge(struct tpmmux_policy *p, struct tpmmux_flow *f,
 	f->commands++;
 	p->commands++;
 	f->running = false;
-	f->done_ns = f->start_ns + cost;
+	f->done_ns = now_ns;
 	if (!f->queued)
 		p->active_weight -= f->weight;
+	/* until its grace time ends, it counts as backlogged */
+	p->held = f;
+	p->held_until_ns = now_ns + p->grace_ns >= now_ns ?
+			   now_ns + p->grace_ns : ~0ULL;
+	p->held_active = false;
 }
 
 /**
@@ -400,7 +494,9 @@ void tpmmux_policy_charge(struct tpmmux_policy *p, struct tpmmux_flow *f,
  * A queued command is taken off the queue (cancel, destroy); a running
  * one is forgotten (a later tpmmux_policy_charge() for it only bills the
  * time).  The flow keeps its virtual time and statistics, and may be
- * enqueued again.  The policy keeps no pointer to @f afterwards.
+ * enqueued again.  The policy keeps no pointer to @f afterwards: call
+ * this before freeing a flow that was ever charged, whatever its state
+ * (the policy remembers the flow charged last, see struct tpmmux_policy).
  *
  * Return: true if @f was queued.
  */
@@ -421,6 +517,8 @@ bool tpmmux_policy_remove(struct tpmmux_policy *p, struct tpmmux_flow *f)
 	if (was_queued || f->running)
 		p->active_weight -= f->weight;
 	f->running = false;
+	if (p->held == f)
+		p->held = NULL;
 	return was_queued;
 }
 

@@ -33,8 +33,8 @@
 /* Default quantum: 100 ms of chip time (see struct tpmmux_policy). */
 #define TPMMUX_QUANTUM_DEFAULT_NS	100000000ULL
 
-/* Default grace time: 5 ms (see struct tpmmux_policy). */
-#define TPMMUX_GRACE_DEFAULT_NS		5000000ULL
+/* Default grace time: 10 ms (see struct tpmmux_policy). */
+#define TPMMUX_GRACE_DEFAULT_NS		10000000ULL
 
 /*
  * The longest busy time one charge counts, about 2.4 hours: a longer one
@@ -63,7 +63,13 @@
  *	the policy's quantum stands in for it
  * @ready_ns: when the queued command became ready (the caller's clock)
  * @start_ns: when the last command was picked (the caller's clock)
- * @done_ns: when the last command ended: @start_ns plus its busy time
+ * @done_ns: when the last command ended (its response was ready), as the
+ *	caller said to tpmmux_policy_charge()
+ * @turn_ns: the flow's turnaround: how long after a response its next
+ *	command comes, when that is within the grace time (a moving average,
+ *	each new one counting an eighth; 0: none measured)
+ * @turn_var_ns: the mean deviation of those turnarounds (each new one
+ *	counting a quarter), as TCP estimates a round trip
  * @busy_ns: statistics: chip time charged to the flow, ns
  * @commands: statistics: commands charged to the flow
  * @wait_total_ns: statistics: total time commands waited from ready to
@@ -90,6 +96,8 @@ struct tpmmux_flow {
 	u64 ready_ns;
 	u64 start_ns;
 	u64 done_ns;
+	u64 turn_ns;
+	u64 turn_var_ns;
 	u64 busy_ns;
 	u64 commands;
 	u64 wait_total_ns;
@@ -125,6 +133,18 @@ struct tpmmux_flow {
  * @vclock_rem: busy time (ns) charged but not yet in @vclock
  * @active_weight: sum of the weights of the flows that are queued or
  *	running
+ * @held: the flow last charged for a command, until its grace time ends
+ *	(@held_until_ns) or it is removed; NULL: none.  Through the kernel
+ *	that flow is off the queue while its guest reads the response and
+ *	writes the next command, but it is still backlogged: meanwhile the
+ *	floor @vmin does not pass its virtual time, and its weight counts in
+ *	the clock's (@held_active), so that another flow, alone on the queue
+ *	then, neither drags @vmin and @vclock up to its own start time nor
+ *	advances @vclock as if it had the chip to itself, and becomes
+ *	ineligible once it is a quantum ahead of its share.
+ * @held_until_ns: see @held (the caller's clock)
+ * @held_active: @held was off the queue and within its grace time at the
+ *	last pick: the command picked then is shared with it in @vclock
  * @busy_ns: statistics: chip time charged in all, ns
  * @commands: statistics: commands charged in all
  */
@@ -139,6 +159,9 @@ struct tpmmux_policy {
 	u64 vclock;
 	u64 vclock_rem;
 	u64 active_weight;
+	struct tpmmux_flow *held;
+	u64 held_until_ns;
+	bool held_active;
 	u64 busy_ns;
 	u64 commands;
 };
@@ -149,9 +172,11 @@ void tpmmux_policy_enqueue(struct tpmmux_policy *p, struct tpmmux_flow *f,
 			   u64 now_ns);
 struct tpmmux_flow *tpmmux_policy_pick(struct tpmmux_policy *p, u64 now_ns);
 void tpmmux_policy_charge(struct tpmmux_policy *p, struct tpmmux_flow *f,
-			  u64 busy_ns);
+			  u64 busy_ns, u64 now_ns);
 bool tpmmux_policy_wants(const struct tpmmux_policy *p,
 			 const struct tpmmux_flow *f, u64 now_ns);
+u64 tpmmux_policy_anticipation(const struct tpmmux_policy *p,
+			       const struct tpmmux_flow *f, u64 min_ns);
 bool tpmmux_policy_remove(struct tpmmux_policy *p, struct tpmmux_flow *f);
 void tpmmux_policy_set_weight(struct tpmmux_policy *p, struct tpmmux_flow *f,
 			      u32 weight);
