@@ -1,24 +1,37 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""Benchmark: what a vTPM adds to a command, and what a light VM waits.
+"""Benchmark: what a vTPM adds to a command, how fairly VMs share the chip, and what a light VM waits.
 
 Runs inside the test VM (selftests/vm/run), as root, with
 tools/tpmmux-load/tpmmux-load (built here if it is missing):
 
-(a) added latency: one client sends GetRandom(16) N times (default 500)
+(a) added latency: one client sends Hash of 32 bytes N times (default 500;
+    a chip-bound command: GetRandom is answered by the module itself)
     through a vTPM and N times through /dev/tpmrm0, alternating, side by
     side in one run, GAP ms after each command (default 5, more than the
     dispatcher's linger_us and anticipate_us, so every command finds the
     chip idle); then the same back to back (no gap), where the /dev/tpmrm0
     command arrives while the dispatcher still holds the chip for the vTPM.
-(b) a light VM (GetRandom, 50 ms think time) alone for a few seconds, then
-    for S seconds (default 45) while HEAVY other VMs (default 1) run
-    CreatePrimary RSA-2048 + FlushContext in a loop: the light VM's
-    p50/p99/max latency (write to response: its wait for the chip plus its
+(b) three light VMs, 50 ms think time each: GetRandom and PCR_Read (both
+    answered by the module itself, without the chip: they should never
+    wait behind it) and Hash of 32 bytes (chip-bound: it waits for at most
+    the command running when it comes, under the fair policy); alone for
+    a few seconds, then for S seconds (default 45) while HEAVY other VMs
+    (default 3) run CreatePrimary RSA-2048 + FlushContext in a loop: each
+    light VM's p50/p99/max latency (write to response: its wait plus its
     own command), the module's queue-wait figures for it, how many of its
     commands took over 750 ms / 2 s (the guest driver's timeouts for
     PCR_Extend / GetRandom), and the key generations done.  `fifo` repeats
-    the loaded part with the module's sched_fifo=1, for comparison.
+    the loaded part with the module's sched_fifo=1, for comparison.  The
+    wait of the chip-bound command is bounded by one running key
+    generation (0.7-7.5 s with the slow chip): a TPM does not preempt.
+(c) `jain`: NVMS (default 4) VMs with equal weights, backlogged with
+    CreatePrimary ECC P-256 + FlushContext (every command goes to the
+    chip), for S2 seconds (default 60): Jain's fairness index over the
+    chip busy time the module charged to each VM (TPMMUX_IOC_VTPM_INFO)
+    between the start and the deadline, and each VM's share.
+(d) `weights`: the same with three VMs of weights 1:2:4: each VM's share
+    of the busy time, next to 1/7, 2/7, 4/7.
 
 Meant to run with a slow chip for (b):
     selftests/vm/run --chip-latency selftests/vm/chip-profiles/slow-discrete.txt \\
@@ -27,8 +40,10 @@ Meant to run with a slow chip for (b):
 without one too.  Prints `NAME VALUE UNIT` lines, then the figures as one
 `BENCH-JSON: [...]` line.
 
-Usage: fairness.py [a] [b] [fifo] [--n N] [--gap MS] [--seconds S]
+Usage: fairness.py [a] [b] [fifo] [jain] [weights] [--n N] [--gap MS]
+                   [--seconds S] [--share-seconds S2] [--vms NVMS]
                    [--heavy K] [--ko PATH] [--vtpmctl PATH]
+(default: all parts)
 """
 import argparse
 import json
@@ -78,9 +93,9 @@ def run_load(args, vtpmctl):
 def part_a(opt):
     n = str(opt.n)
     for tag, gap in (("", opt.gap), ("_b2b", 0)):
-        print("# (a%s) GetRandom x %s through vTPM and /dev/tpmrm0, alternating, %s ms apart"
+        print("# (a%s) Hash x %s through vTPM and /dev/tpmrm0, alternating, %s ms apart"
               % (tag, n, gap), flush=True)
-        r = run_load(["--vm", "addlat:getrandom::%s" % gap, "--direct", "/dev/tpmrm0",
+        r = run_load(["--vm", "addlat:hash::%s" % gap, "--direct", "/dev/tpmrm0",
                       "--count", n], opt.vtpmctl)
         pre = "fair_addlat%s" % tag
         fig(pre + "_commands", r["x_addlat_commands"], "commands")
@@ -92,16 +107,23 @@ def part_a(opt):
         fig(pre + "_added_mean", r["x_addlat_added_mean"], "ms")
 
 
+LIGHT = (("getrandom", "getrandom"), ("pcrread", "pcrread"), ("hash", "hash"))
+
+
 def light_figures(pre, r, heavy):
-    fig(pre + "_light_commands", r["x_light_commands"], "commands")
-    fig(pre + "_light_errors", r["x_light_errors"], "commands")
-    for k in ("p50", "p99", "max", "mean"):
-        fig("%s_light_%s" % (pre, k), r["x_light_" + k], "ms")
-    fig(pre + "_light_over_750ms", r["x_light_over_750ms"], "commands")
-    fig(pre + "_light_over_2000ms", r["x_light_over_2000ms"], "commands")
-    if "x_light_mod_wait_p50" in r:
-        for k in ("p50", "p99", "max"):
-            fig("%s_light_queue_wait_%s" % (pre, k), r["x_light_mod_wait_" + k], "ms")
+    for name, _ in LIGHT:
+        x = "x_light_%s_" % name
+        lp = "%s_light_%s" % (pre, name)
+        fig(lp + "_commands", r[x + "commands"], "commands")
+        fig(lp + "_errors", r[x + "errors"], "commands")
+        for k in ("p50", "p99", "max", "mean"):
+            fig("%s_%s" % (lp, k), r[x + k], "ms")
+        fig(lp + "_over_750ms", r[x + "over_750ms"], "commands")
+        fig(lp + "_over_2000ms", r[x + "over_2000ms"], "commands")
+        if x + "mod_wait_p50" in r:
+            fig(lp + "_chip_commands", r[x + "mod_chip_commands"], "commands")
+            for k in ("p50", "p99", "max"):
+                fig("%s_queue_wait_%s" % (lp, k), r[x + "mod_wait_" + k], "ms")
     if not heavy:
         return
     gens = sum(r["x_heavy%d_CreatePrimary_commands" % i] for i in range(1, heavy + 1))
@@ -110,13 +132,16 @@ def light_figures(pre, r, heavy):
         sum(r["x_heavy%d_errors" % i] for i in range(1, heavy + 1)), "commands")
     fig(pre + "_heavy1_keygen_p50", r["x_heavy1_CreatePrimary_p50"], "ms")
     fig(pre + "_heavy1_keygen_max", r["x_heavy1_CreatePrimary_max"], "ms")
-    if "x_light_mod_busy_share" in r:
-        fig(pre + "_light_busy_share", r["x_light_mod_busy_share"], "%")
+    if "x_light_hash_mod_busy_share" in r:
+        fig(pre + "_light_hash_busy_share", r["x_light_hash_mod_busy_share"], "%")
 
 
 def part_b(opt, fifo):
-    light = ["--vm", "light:getrandom::50"]
-    print("# (b) light VM alone, GetRandom every 50 ms, %d s" % opt.alone, flush=True)
+    light = []
+    for name, wl in LIGHT:
+        light += ["--vm", "light_%s:%s::50" % (name, wl)]
+    print("# (b) light VMs alone (GetRandom, PCR_Read, Hash), each every 50 ms, %d s"
+          % opt.alone, flush=True)
     r = run_load(light + ["--seconds", str(opt.alone)], opt.vtpmctl)
     light_figures("fair_alone", r, 0)
     heavy = []
@@ -129,7 +154,7 @@ def part_b(opt, fifo):
         else:
             print("# no %s: no FIFO comparison" % FIFO_PARAM, flush=True)
     for pre, use_fifo in modes:
-        print("# (b) light VM while %d VM(s) generate RSA-2048 keys, %d s%s"
+        print("# (b) light VMs while %d VM(s) generate RSA-2048 keys, %d s%s"
               % (opt.heavy, opt.seconds, ", sched_fifo=1" if use_fifo else ""), flush=True)
         if use_fifo:
             open(FIFO_PARAM, "w").write("1\n")
@@ -141,22 +166,57 @@ def part_b(opt, fifo):
         light_figures(pre, r, opt.heavy)
 
 
+def share_run(opt, tag, specs):
+    """Backlogged VMs (NAME:WORKLOAD:WEIGHT); the busy-time figures."""
+    args = []
+    for v in specs:
+        args += ["--vm", v]
+    r = run_load(args + ["--seconds", str(opt.share_seconds)], opt.vtpmctl)
+    pre = "fair_" + tag
+    for v in specs:
+        name = v.split(":")[0]
+        fig("%s_%s_share" % (pre, name), r["x_%s_window_share" % name], "%")
+        fig("%s_%s_weight_share" % (pre, name), r["x_%s_weight_share" % name], "%")
+        fig("%s_%s_commands" % (pre, name), r["x_%s_commands" % name], "commands")
+        fig("%s_%s_errors" % (pre, name), r["x_%s_errors" % name], "commands")
+    fig(pre + "_busy", r["x_window_busy"], "ms")
+    fig(pre + "_jain_busy", r["x_jain_busy"], "index")
+
+
+def part_jain(opt):
+    print("# (c) %d VMs, equal weights, backlogged with ECC CreatePrimary + FlushContext, %d s"
+          % (opt.vms, opt.share_seconds), flush=True)
+    share_run(opt, "equal%d" % opt.vms,
+              ["vm%d:eccgen:100" % i for i in range(1, opt.vms + 1)])
+
+
+def part_weights(opt):
+    print("# (d) weights 1:2:4, backlogged with ECC CreatePrimary + FlushContext, %d s"
+          % opt.share_seconds, flush=True)
+    share_run(opt, "w124", ["w1:eccgen:1", "w2:eccgen:2", "w4:eccgen:4"])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("parts", nargs="*",
-                    help="a: added latency; b: light VM vs key generation; "
-                    "fifo: (b) also with sched_fifo=1 (default: a b)")
+                    help="a: added latency; b: light VMs vs key generation; "
+                    "fifo: (b) also with sched_fifo=1; jain: equal weights; "
+                    "weights: 1:2:4 (default: all)")
     ap.add_argument("--n", type=int, default=500)
     ap.add_argument("--gap", type=float, default=5)
     ap.add_argument("--seconds", type=int, default=45)
     ap.add_argument("--alone", type=int, default=10)
-    ap.add_argument("--heavy", type=int, default=1)
+    ap.add_argument("--heavy", type=int, default=3)
+    ap.add_argument("--share-seconds", type=int, default=60)
+    ap.add_argument("--vms", type=int, default=4)
     ap.add_argument("--ko", default=os.path.join(ROOT, "tpmmux", "tpmmux.ko"))
     ap.add_argument("--vtpmctl", default=None)
     opt = ap.parse_args()
-    parts = set(opt.parts) or {"a", "b"}
-    if parts - {"a", "b", "fifo"}:
-        ap.error("parts are a, b and fifo, not %s" % " ".join(sorted(parts - {"a", "b", "fifo"})))
+    known = {"a", "b", "fifo", "jain", "weights"}
+    parts = set(opt.parts) or known
+    if parts - known:
+        ap.error("parts are %s, not %s" % (", ".join(sorted(known)),
+                                           " ".join(sorted(parts - known))))
     if "fifo" in parts:
         parts.add("b")
 
@@ -169,6 +229,10 @@ def main():
             part_a(opt)
         if "b" in parts:
             part_b(opt, "fifo" in parts)
+        if "jain" in parts:
+            part_jain(opt)
+        if "weights" in parts:
+            part_weights(opt)
     finally:
         if not loaded:
             subprocess.run(["rmmod", "tpmmux"], check=False)

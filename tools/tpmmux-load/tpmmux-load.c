@@ -23,6 +23,13 @@
  *              setup (password session, empty auth)
  *   rsagen     CreatePrimary RSA-2048 (a fresh unique field each time, so
  *              nothing can be cached), then FlushContext
+ *   eccgen     CreatePrimary ECC P-256 (a fresh unique field each time),
+ *              then FlushContext: chip-bound, tens to hundreds of ms
+ *   hash       Hash of 32 bytes with SHA-256: a short chip-bound command
+ *              (the module answers GetRandom and PCR commands itself)
+ *   readpublic ReadPublic of an ECC P-256 primary made at setup: a short
+ *              chip-bound command on an object (which the module loads
+ *              again when another VM had the chip)
  *   mixed      in turn: getrandom, pcrread, sign, getrandom, pcrread,
  *              getrandom, sign, getrandom, pcrread, rsagen
  *
@@ -40,7 +47,12 @@
  * PCR_Extend and GetRandom), per command code when a workload sends
  * several; per vTPM the module's own statistics (TPMMUX_IOC_VTPM_INFO:
  * chip busy time, queue waits, context commands), and each VM's share of
- * the busy time of all the VMs here.
+ * the busy time of all the VMs here.  With --seconds, the busy time is also
+ * taken over the run's window alone (INFO read at the start and at the
+ * deadline, before the clients drain their last commands): each VM's
+ * share of it ("window_share"), the share its weight asks for, and Jain's
+ * fairness index over the busy times divided by the weights
+ * ("jain_busy": 1 when every VM got exactly its weighted share).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -84,18 +96,25 @@
 #define CC_STARTUP		0x144
 #define CC_SIGN			0x15D
 #define CC_FLUSH_CONTEXT	0x165
+#define CC_READ_PUBLIC		0x173
 #define CC_GET_RANDOM		0x17B
+#define CC_HASH			0x17D
 #define CC_PCR_READ		0x17E
 
 #define RC_INITIALIZE		0x100
 #define TPMMUX_LAYER_MASK	0xFF0000
 #define TPMMUX_LAYER		0x740000
 
-enum workload { WL_GETRANDOM, WL_PCRREAD, WL_SIGN, WL_RSAGEN, WL_MIXED };
+enum workload {
+	WL_GETRANDOM, WL_PCRREAD, WL_SIGN, WL_RSAGEN, WL_MIXED, WL_ECCGEN,
+	WL_HASH, WL_READPUBLIC,
+};
 
 static const char *const wl_names[] = {
 	[WL_GETRANDOM] = "getrandom", [WL_PCRREAD] = "pcrread",
 	[WL_SIGN] = "sign", [WL_RSAGEN] = "rsagen", [WL_MIXED] = "mixed",
+	[WL_ECCGEN] = "eccgen", [WL_HASH] = "hash",
+	[WL_READPUBLIC] = "readpublic",
 };
 
 static const enum workload mixed_seq[] = {
@@ -134,6 +153,9 @@ struct client {
 
 	bool have_info;
 	struct tpmmux_vtpm_info info;
+	/* busy time at the start and at the deadline (--seconds) */
+	bool have_window;
+	uint64_t busy_start, busy_end;
 };
 
 static struct client *clients;
@@ -312,6 +334,17 @@ static void ecc_sign_template(struct pk *t)
 	put16(t, 0);		/* unique.y */
 }
 
+/* The same key with unique.x set to @u: a different key each time. */
+static void ecc_sign_template_unique(struct pk *t, uint64_t u)
+{
+	ecc_sign_template(t);
+	t->n -= 4;
+	put16(t, 8);		/* unique.x: 8 bytes that differ each time */
+	put32(t, u >> 32);
+	put32(t, u);
+	put16(t, 0);		/* unique.y */
+}
+
 /* An RSA-2048 storage key (tpm2_createprimary's default), unique @u. */
 static void rsa_storage_template(struct pk *t, uint64_t u)
 {
@@ -333,6 +366,29 @@ static void rsa_storage_template(struct pk *t, uint64_t u)
 	put16(t, 8);		/* unique: 8 bytes that differ each time */
 	put32(t, u >> 32);
 	put32(t, u);
+}
+
+/* Hash of 32 bytes with SHA-256, no ticket hierarchy. */
+static void cmd_hash(struct pk *p, uint64_t n)
+{
+	uint8_t data[32];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(n >> (8 * (i % 8))) ^ (uint8_t)(3 * i);
+	begin(p, ST_NO_SESSIONS, CC_HASH);
+	put16(p, sizeof(data));
+	put_bytes(p, data, sizeof(data));
+	put16(p, ALG_SHA256);
+	put32(p, RH_NULL);
+	end(p);
+}
+
+static void cmd_read_public(struct pk *p, uint32_t handle)
+{
+	begin(p, ST_NO_SESSIONS, CC_READ_PUBLIC);
+	put32(p, handle);
+	end(p);
 }
 
 static void cmd_sign(struct pk *p, uint32_t key, uint64_t n)
@@ -461,6 +517,24 @@ static void run_one(struct client *c, enum workload wl)
 			xfer(c, &p, rsp, true);
 		}
 		break;
+	case WL_ECCGEN:
+		ecc_sign_template_unique(&tmpl, ((uint64_t)getpid() << 40) ^
+					 ((uint64_t)(c - clients) << 32) ^ ++c->unique);
+		cmd_create_primary(&p, &tmpl);
+		rc = xfer(c, &p, rsp, true);
+		if (rc == 0) {
+			cmd_flush(&p, get32(rsp + 10));
+			xfer(c, &p, rsp, true);
+		}
+		break;
+	case WL_HASH:
+		cmd_hash(&p, c->ops);
+		xfer(c, &p, rsp, true);
+		break;
+	case WL_READPUBLIC:
+		cmd_read_public(&p, c->sign_key);
+		xfer(c, &p, rsp, true);
+		break;
 	case WL_MIXED:
 		run_one(c, mixed_seq[c->mixed_pos++ % (ARRAY_SIZE(mixed_seq))]);
 		return;
@@ -558,6 +632,16 @@ static void vtpm_info(struct client *c)
 			return;
 		}
 	}
+}
+
+/* The chip busy time the module charged to @c's vTPM so far (0: unknown). */
+static uint64_t vtpm_busy(struct client *c, bool *ok)
+{
+	c->have_info = false;
+	vtpm_info(c);
+	if (!c->have_info)
+		*ok = false;
+	return c->have_info ? c->info.busy_ns : 0;
 }
 
 /* `vtpmctl set NAME --weight N`; a note if it fails. */
@@ -685,6 +769,8 @@ static const char *cc_label(uint32_t cc)
 	case CC_FLUSH_CONTEXT: return "FlushContext";
 	case CC_GET_RANDOM: return "GetRandom";
 	case CC_PCR_READ: return "PCR_Read";
+	case CC_HASH: return "Hash";
+	case CC_READ_PUBLIC: return "ReadPublic";
 	default: return "other";
 	}
 }
@@ -693,6 +779,7 @@ static void client_figures(const struct client *c, double elapsed_s)
 {
 	static const uint32_t ccs[] = {
 		CC_GET_RANDOM, CC_PCR_READ, CC_SIGN, CC_CREATE_PRIMARY, CC_FLUSH_CONTEXT,
+		CC_HASH, CC_READ_PUBLIC,
 	};
 	struct lat_stats st = stats_of(c, 0);
 	uint64_t errors = 0;
@@ -752,6 +839,39 @@ static void module_figures(const struct client *c, uint64_t total_busy_ns)
 	fig("weight", 0, in->weight, "%s_%s_mod_weight", prefix, c->label);
 }
 
+/*
+ * The run's window (--seconds): each VM's busy time between the start and
+ * the deadline, its share of the VMs' total, the share its weight asks
+ * for, and Jain's index over busy time / weight.
+ */
+static void window_figures(size_t nr_vms)
+{
+	double total = 0, wsum = 0, sum = 0, sq = 0;
+	size_t i;
+
+	for (i = 0; i < nr_vms; i++) {
+		if (!clients[i].have_window || !clients[i].have_info)
+			return;
+		total += clients[i].busy_end - clients[i].busy_start;
+		wsum += clients[i].info.weight;
+	}
+	if (total <= 0 || wsum <= 0)
+		return;
+	for (i = 0; i < nr_vms; i++) {
+		const struct client *c = &clients[i];
+		double b = c->busy_end - c->busy_start, x = b / c->info.weight;
+
+		fig("ms", 1, b / 1e6, "%s_%s_window_busy", prefix, c->label);
+		fig("%", 2, 100.0 * b / total, "%s_%s_window_share", prefix, c->label);
+		fig("%", 2, 100.0 * c->info.weight / wsum, "%s_%s_weight_share",
+		    prefix, c->label);
+		sum += x;
+		sq += x * x;
+	}
+	fig("ms", 1, total / 1e6, "%s_window_busy", prefix);
+	fig("index", 4, sq > 0 ? sum * sum / (nr_vms * sq) : 1.0, "%s_jain_busy", prefix);
+}
+
 static void write_json(FILE *f)
 {
 	size_t i;
@@ -793,7 +913,8 @@ static void usage(FILE *f)
 "           (--seconds S | --count N) [--direct DEV] [--json FILE] [--raw FILE]\n"
 "           [--prefix P] [--vtpmctl PATH] [--reuse] [--keep]\n"
 "\n"
-"WORKLOAD: getrandom, pcrread, sign, rsagen, mixed.  Each VM's vTPM is\n"
+"WORKLOAD: getrandom, pcrread, sign, rsagen, mixed, eccgen, hash,\n"
+"readpublic.  Each VM's vTPM is\n"
 "created, started and driven by a thread of its own; every command's\n"
 "latency is measured.  --direct DEV runs each VM's workload on DEV too,\n"
 "alternating with the vTPM.  Figures: `NAME VALUE UNIT` lines, and JSON in\n"
@@ -832,8 +953,8 @@ static void parse_vm(const char *arg)
 		if (!strcmp(f[1], wl_names[i]))
 			break;
 	if (i == ARRAY_SIZE(wl_names))
-		die("--vm %s: unknown workload '%s' (getrandom, pcrread, sign, rsagen, mixed)",
-		    arg, f[1]);
+		die("--vm %s: unknown workload '%s' (getrandom, pcrread, sign, rsagen, "
+		    "mixed, eccgen, hash, readpublic)", arg, f[1]);
 	c->wl = i;
 	if (n > 2 && *f[2]) {
 		unsigned long w = strtoul(f[2], &end, 10);
@@ -890,6 +1011,7 @@ int main(int argc, char *argv[])
 	size_t nr_vms, i;
 	uint64_t total_busy = 0, t_end;
 	double elapsed;
+	bool window;
 	struct pk p;
 	int c, rc = 0;
 
@@ -993,7 +1115,8 @@ int main(int argc, char *argv[])
 				goto out;
 			}
 		}
-		if ((cl->wl == WL_SIGN || cl->wl == WL_MIXED) && setup_sign_key(cl) < 0) {
+		if ((cl->wl == WL_SIGN || cl->wl == WL_MIXED || cl->wl == WL_READPUBLIC) &&
+		    setup_sign_key(cl) < 0) {
 			rc = 1;
 			goto out;
 		}
@@ -1003,9 +1126,22 @@ int main(int argc, char *argv[])
 	for (i = 0; i < nr_vms; i++)
 		if (pthread_create(&clients[i].thread, NULL, client_thread, &clients[i]))
 			die("pthread_create failed");
+	window = run_seconds > 0;
+	for (i = 0; window && i < nr_vms; i++)
+		clients[i].busy_start = vtpm_busy(&clients[i], &window);
 	t0_ns = now_ns();
 	deadline_ns = t0_ns + (uint64_t)(run_seconds * 1e9);
 	pthread_barrier_wait(&start_barrier);
+	if (window) {
+		uint64_t t = now_ns();
+
+		if (t < deadline_ns)
+			sleep_ms((deadline_ns - t) / 1e6);
+		for (i = 0; i < nr_vms; i++) {
+			clients[i].busy_end = vtpm_busy(&clients[i], &window);
+			clients[i].have_window = window;
+		}
+	}
 	for (i = 0; i < nr_vms; i++)
 		pthread_join(clients[i].thread, NULL);
 	t_end = now_ns();
@@ -1033,6 +1169,7 @@ int main(int argc, char *argv[])
 		if (i < nr_vms)
 			module_figures(&clients[i], total_busy);
 	}
+	window_figures(nr_vms);
 	for (i = 0; direct_dev && i < nr_vms; i++) {
 		struct lat_stats v = stats_of(&clients[i], 0);
 		struct lat_stats d = stats_of(clients[i].twin, 0);
