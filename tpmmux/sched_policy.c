@@ -100,8 +100,8 @@ static bool tpmmux_flow_active(const struct tpmmux_flow *f)
  * The flow served last, if at @now_ns it is off the queue but within its
  * grace time: busy with its guest, still backlogged.
  */
-static const struct tpmmux_flow *
-tpmmux_policy_held(const struct tpmmux_policy *p, u64 now_ns)
+static const struct tpmmux_flow *tpmmux_policy_held(const struct tpmmux_policy *p,
+						    u64 now_ns)
 {
 	const struct tpmmux_flow *h = p->held;
 
