@@ -117,6 +117,14 @@ static inline void outb(u16 port, u8 v)
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port) : "memory");
 }
 
+static inline u8 inb(u16 port)
+{
+	u8 v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port) : "memory");
+	return v;
+}
+
 static inline u64 rdtsc(void)
 {
 	u32 lo, hi;
@@ -189,6 +197,125 @@ static int wait_reg(u32 off, u32 mask, u32 value)
 		if ((rd(off, 4) & mask) == value)
 			return 0;
 	return G_ETIME;
+}
+
+/* ---- interrupts (OP_IRQ_SETUP): IDT, 8259 PIC, the TPM's handler ---- */
+
+#define PIC1_CMD		0x20
+#define PIC1_DATA		0x21
+#define PIC2_CMD		0xa0
+#define PIC2_DATA		0xa1
+#define PIC_EOI			0x20
+#define CRB_INT_START_BIT	0x01
+#define CRB_INT_ALL_BITS	0x0f
+#define CRB_INT_GLOBAL		0x80000000u
+
+extern const u32 isr_table[48];
+void load_gdt(void);
+void guest_isr(u32 vector);
+
+static u64 idt[256] __attribute__((aligned(8)));
+static u32 tpm_vector = 0xffffffff;	/* none until OP_IRQ_SETUP */
+static volatile u32 irq_loc;		/* the locality the handler uses */
+static volatile u32 irq_total, irq_other, nmi_count;
+static volatile u32 irq_last_sts, irq_last_after;
+
+/*
+ * The TPM's interrupt, as a driver's handler: read TPM_CRB_INT_STS, write
+ * the bits back (write 1 to clear), count it, EOI to the PIC.  Vector 2 is
+ * the VMM's watchdog NMI (an interrupt that never came); an exception is
+ * reported and stops the guest (PORT_EXIT is no port of the VMM's).
+ */
+void guest_isr(u32 vector)
+{
+	u32 sts;
+
+	if (vector == tpm_vector) {
+		sts = rd(LOC(irq_loc) + CRB_INT_STS, 4);
+		wr(LOC(irq_loc) + CRB_INT_STS, 4, sts);
+		irq_last_after = rd(LOC(irq_loc) + CRB_INT_STS, 4);
+		irq_last_sts = sts;
+		irq_total++;
+		outb(PIC1_CMD, PIC_EOI);
+		return;
+	}
+	if (vector == 2) {
+		nmi_count++;
+		return;
+	}
+	if (vector >= PIC_VECTOR_BASE) {
+		irq_other++;
+		if (vector >= PIC_VECTOR_BASE + 8)
+			outb(PIC2_CMD, PIC_EOI);
+		outb(PIC1_CMD, PIC_EOI);
+		return;
+	}
+	puts_("guest: exception ");
+	putu(vector);
+	puts_("\n");
+	for (;;) {
+		outl(PORT_EXIT, 0x100 + vector);
+		__asm__ volatile("cli; hlt");
+	}
+}
+
+static inline void cli(void)
+{
+	__asm__ volatile("cli" ::: "memory");
+}
+
+static inline void sti(void)
+{
+	__asm__ volatile("sti" ::: "memory");
+}
+
+/* sti;hlt: an interrupt pending at the sti is taken after the hlt starts */
+static inline void sti_hlt(void)
+{
+	__asm__ volatile("sti; hlt" ::: "memory");
+}
+
+/* A GDT, an IDT for vectors 0-47, the PIC at 0x20/0x28, only @irq open */
+static int irq_setup(u32 irq, u32 *val)
+{
+	static struct {
+		u16 limit;
+		u32 base;
+	} __attribute__((packed)) idtr;
+	u32 v, h;
+
+	if (irq > 7 || irq == 2)
+		return G_EINVAL;
+	cli();
+	load_gdt();
+	for (v = 0; v < 48; v++) {
+		h = isr_table[v];
+		/* 32-bit interrupt gate, present, DPL 0, selector 0x08 */
+		idt[v] = (u64)(h & 0xffff) | (u64)0x08 << 16 |
+			 (u64)0x8e00 << 32 | (u64)(h >> 16) << 48;
+	}
+	idtr.limit = sizeof(idt) - 1;
+	idtr.base = (u32)idt;
+	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
+	/* ICW1: edge, cascade, ICW4; ICW2: vector bases; ICW3; ICW4: 8086 */
+	outb(PIC1_CMD, 0x11);
+	outb(PIC2_CMD, 0x11);
+	outb(PIC1_DATA, PIC_VECTOR_BASE);
+	outb(PIC2_DATA, PIC_VECTOR_BASE + 8);
+	outb(PIC1_DATA, 0x04);
+	outb(PIC2_DATA, 0x02);
+	outb(PIC1_DATA, 0x01);
+	outb(PIC2_DATA, 0x01);
+	/* OCW1: everything masked but the TPM's IRQ */
+	outb(PIC1_DATA, (u8)~(1u << irq));
+	outb(PIC2_DATA, 0xff);
+	val[0] = inb(PIC1_DATA);
+	val[1] = inb(PIC2_DATA);
+	tpm_vector = PIC_VECTOR_BASE + irq;
+	irq_total = 0;
+	irq_other = 0;
+	nmi_count = 0;
+	return 0;
 }
 
 /* ---- tpm_crb.c ---- */
@@ -276,6 +403,14 @@ struct xfer {
 	u32 stale;
 	u32 after_hook;
 	u64 tsc;
+	/* XF_IRQ, XF_IRQ_OFF */
+	u32 irqs;
+	u32 irq_sts;
+	u32 irq_sts_after;
+	u32 int_sts;
+	u32 int_enable;
+	u32 halts;
+	u32 start0_halts;
 };
 
 static void hook_notify(struct xfer *x)
@@ -287,7 +422,8 @@ static void hook_notify(struct xfer *x)
 /* tpm_chip_start(), tpm_transmit(), tpm_chip_stop() on a CRB */
 static int crb_transmit(struct xfer *x)
 {
-	u32 l = x->loc, i, start, cmd_size, expected;
+	u32 l = x->loc, i, start, cmd_size, expected, irqs0 = 0, nmi0 = 0;
+	u32 irq_mode = x->flags & (XF_IRQ | XF_IRQ_OFF);
 	u8 hdr[10];
 	u64 t0;
 	int rc, cancel_written = 0;
@@ -297,6 +433,12 @@ static int crb_transmit(struct xfer *x)
 	x->first = 0xffffffff;
 	x->after_hook = 0xffffffff;
 	x->rsp_len = 0;
+	x->irqs = 0;
+	x->irq_sts = x->irq_sts_after = x->int_sts = 0xffffffff;
+	x->int_enable = 0xffffffff;
+	x->halts = x->start0_halts = 0;
+	if (irq_mode && tpm_vector == 0xffffffff)
+		return G_EINVAL;
 	t0 = rdtsc();
 	rc = crb_request_locality(l);
 	if (rc)
@@ -304,6 +446,20 @@ static int crb_transmit(struct xfer *x)
 	rc = crb_cmd_ready(l);
 	if (rc)
 		goto out;
+	if (irq_mode) {
+		/* stale status bits (cmdReady, localityChange) off, then enable */
+		cli();
+		irq_loc = l;
+		wr(LOC(l) + CRB_INT_STS, 4, CRB_INT_ALL_BITS);
+		wr(LOC(l) + CRB_INT_ENABLE, 4, (x->flags & XF_IRQ) ?
+		   CRB_INT_GLOBAL | CRB_INT_START_BIT : 0);
+		x->int_enable = rd(LOC(l) + CRB_INT_ENABLE, 4);
+		irq_last_sts = irq_last_after = 0xffffffff;
+		irqs0 = irq_total;
+		nmi0 = nmi_count;
+		if (x->flags & XF_IRQ_OFF)
+			sti();	/* an interrupt would be taken at once */
+	}
 	/* crb_send() */
 	wr(LOC(l) + CRB_CTRL_CANCEL, 4, 0);
 	cmd_size = rd(LOC(l) + CRB_CMD_SIZE, 4);
@@ -314,6 +470,43 @@ static int crb_transmit(struct xfer *x)
 	memcpy((void *)crb_buf, x->cmd, x->len);
 	__asm__ volatile("" ::: "memory");
 	wr(LOC(l) + CRB_CTRL_START, 4, 1);
+	if (x->flags & XF_IRQ) {
+		/*
+		 * Wait for the completion interrupt.  IF is 0 from before
+		 * the START write to the sti of sti;hlt, whose interrupt
+		 * shadow makes the pair atomic: an interrupt pending by then
+		 * (the command may be done already: START reads 0 before
+		 * tpmmux's irqfd injection lands) wakes the hlt.
+		 */
+		for (;;) {
+			cli();
+			if (irq_total != irqs0)
+				break;
+			if (nmi_count != nmi0) {
+				rc = G_ETIME;	/* the VMM's watchdog */
+				goto out;
+			}
+			start = rd(LOC(l) + CRB_CTRL_START, 4);
+			if (x->first == 0xffffffff)
+				x->first = start;
+			if (start & 1)
+				x->busy++;
+			else
+				x->start0_halts++;
+			x->halts++;
+			sti_hlt();
+		}
+		/* IF is 0 again: read what the handler left */
+		x->irq_sts = irq_last_sts;
+		x->irq_sts_after = irq_last_after;
+		x->int_sts = rd(LOC(l) + CRB_INT_STS, 4);
+		if (rd(LOC(l) + CRB_CTRL_START, 4) & 1) {
+			rc = G_EIO;	/* an interrupt, but no completion */
+			goto out;
+		}
+		sti();	/* a second interrupt would be counted */
+		goto recv;
+	}
 	/* tpm_try_transmit(): poll START (tpm_crb has no interrupt) */
 	rc = G_ETIME;
 	for (i = 0; i < max_polls; i++) {
@@ -325,6 +518,8 @@ static int crb_transmit(struct xfer *x)
 			if (!memcmp((const void *)crb_buf, x->cmd, 10) &&
 			    !(rd(LOC(l) + CRB_CTRL_STS, 4) & STS_ERROR))
 				x->stale = 1;
+			if (irq_mode)
+				x->int_sts = rd(LOC(l) + CRB_INT_STS, 4);
 			goto recv;
 		}
 		if (!cancel_written || !(x->flags & XF_KEEP_POLLING)) {
@@ -372,9 +567,19 @@ recv:
 	rc = G_OK;
 out:
 	x->tsc = rdtsc() - t0;
-	if (x->flags & XF_NO_RELEASE)
+	if (x->flags & XF_NO_RELEASE) {
+		if (irq_mode) {
+			cli();
+			x->irqs = irq_total - irqs0;
+		}
 		return rc;
+	}
 	crb_go_idle(l);
+	if (irq_mode) {
+		/* interrupts stay on until the locality goes */
+		cli();
+		x->irqs = irq_total - irqs0;
+	}
 	crb_relinquish_locality(l);
 	x->tsc = rdtsc() - t0;
 	return rc;
@@ -630,7 +835,8 @@ out:
 static int run_script(void)
 {
 	struct step *s;
-	u32 i, j, n;
+	u32 i, j, n, nmi0;
+	static u32 mark;
 	int k;
 
 	for (k = 0; k < MAX_STEPS; k++) {
@@ -638,6 +844,7 @@ static int run_script(void)
 		mb->res[k] = 0;
 		switch (s->op) {
 		case S_END:
+			cli();
 			return 0;
 		case S_READ:
 			mb->res[k] = (int32_t)rd(s->off, s->size);
@@ -676,6 +883,27 @@ static int run_script(void)
 			break;
 		case S_NOTIFY:
 			outl(PORT_NOTIFY, s->val);
+			break;
+		case S_IRQ_ON:
+			irq_loc = s->off / 0x1000;
+			mark = irq_total;
+			mb->res[k] = (int32_t)mark;
+			sti();
+			break;
+		case S_IRQ_WAIT:
+			nmi0 = nmi_count;
+			for (;;) {
+				cli();
+				if (irq_total != mark || nmi_count != nmi0)
+					break;
+				sti_hlt();
+			}
+			sti();
+			mb->res[k] = irq_total != mark ? (int32_t)(irq_total - mark) : -1;
+			break;
+		case S_IRQ_OFF:
+			cli();
+			mb->res[k] = (int32_t)(irq_total - mark);
 			break;
 		}
 	}
@@ -741,6 +969,13 @@ static void do_request(void)
 		mb->after_hook = x.after_hook;
 		mb->tsc_lo = (u32)x.tsc;
 		mb->tsc_hi = (u32)(x.tsc >> 32);
+		mb->irqs = x.irqs;
+		mb->irq_sts = x.irq_sts;
+		mb->irq_sts_after = x.irq_sts_after;
+		mb->int_sts = x.int_sts;
+		mb->int_enable = x.int_enable;
+		mb->halts = x.halts;
+		mb->start0_halts = x.start0_halts;
 		return;
 	case OP_SCRIPT:
 		mb->status = run_script();
@@ -749,6 +984,9 @@ static void do_request(void)
 		is_crb = mb->iface == 1;
 		mb->stale = 0;
 		mb->status = bench(mb->cmd, mb->hook_at, (u32 *)mb->rsp);
+		return;
+	case OP_IRQ_SETUP:
+		mb->status = irq_setup(mb->irq, mb->val);
 		return;
 	}
 	mb->status = G_EINVAL;
@@ -914,8 +1152,12 @@ void guest_main(u32 magic, u32 info)
 	for (;;) {
 		if (mb->magic == MBOX_MAGIC && mb->op == OP_EXIT)
 			break;
-		if (mb->magic == MBOX_MAGIC)
+		if (mb->magic == MBOX_MAGIC) {
 			do_request();
+			mb->irq_total = irq_total;
+			mb->irq_other = irq_other;
+			mb->nmis = nmi_count;
+		}
 		outl(PORT_DONE, mb->seq);
 	}
 	for (;;)

@@ -44,6 +44,12 @@
 #define OP_SCRIPT		5	/* mbox.steps, one by one */
 #define OP_BENCH		6	/* hook_at times OP_*_XFER of cmd (loc 0);
 					 * each one's TSC ticks, u32, in rsp */
+#define OP_IRQ_SETUP		7	/* a GDT and an IDT, the 8259 PIC remapped
+					 * to vectors 0x20-0x2f, all IRQs masked
+					 * but mbox.irq; val[0..1] = the IMRs */
+
+/* The interrupt vectors (OP_IRQ_SETUP) */
+#define PIC_VECTOR_BASE		0x20	/* IRQ 0-7; IRQ 8-15 at 0x28 */
 
 /* Hooks of OP_*_XFER (mbox.flags): at busy poll mbox.hook_at ... */
 #define XF_NOTIFY		0x01	/* out PORT_NOTIFY, hook_at */
@@ -55,6 +61,13 @@
 #define XF_NO_RELEASE		0x40	/* keep locality + state afterwards */
 #define XF_KEEP_POLLING		0x80	/* after a hook, poll to the end even if
 					 * Linux would stop (-ECANCELED) */
+#define XF_IRQ			0x100	/* CRB, after OP_IRQ_SETUP: clear INT_STS,
+					 * INT_ENABLE global + start, START, then
+					 * sti;hlt until the handler counted the
+					 * completion (no START polling) */
+#define XF_IRQ_OFF		0x200	/* CRB, after OP_IRQ_SETUP: clear INT_STS,
+					 * INT_ENABLE 0, poll START with
+					 * interrupts on (IF = 1) */
 
 /* Script steps (struct step.op) */
 #define S_END			0
@@ -71,6 +84,12 @@
 					 * rsp[val..]; res = bytes read */
 #define S_NOTIFY		8	/* out PORT_NOTIFY, val */
 #define S_POLLNOT		9	/* until (read & mask) != val */
+#define S_IRQ_ON		10	/* the handler's locality is off's; mark
+					 * the interrupt count; sti */
+#define S_IRQ_WAIT		11	/* sti;hlt until an interrupt came since
+					 * the mark: res = how many, -1 when the
+					 * VMM's watchdog NMI came first */
+#define S_IRQ_OFF		12	/* cli: res = interrupts since the mark */
 
 #define MAX_STEPS		96
 
@@ -114,6 +133,19 @@ struct mbox {
 	uint32_t after_hook;	/* START / STS read right after the hook */
 	uint32_t val[16];	/* probe results, registers after the xfer */
 	uint32_t tsc_lo, tsc_hi;/* TSC ticks of the xfer */
+	uint32_t irq;		/* OP_IRQ_SETUP: the TPM's PIC IRQ (0-7) */
+	/* XF_IRQ and XF_IRQ_OFF */
+	uint32_t irqs;		/* TPM interrupts taken during the xfer */
+	uint32_t irq_sts;	/* TPM_CRB_INT_STS the handler read (last) */
+	uint32_t irq_sts_after;	/* ... read again after writing it back */
+	uint32_t int_sts;	/* INT_STS the guest read after the wait */
+	uint32_t int_enable;	/* INT_ENABLE read back before START */
+	uint32_t halts;		/* hlts of the wait */
+	uint32_t start0_halts;	/* ... entered with START already 0 */
+	/* since OP_IRQ_SETUP, after every request */
+	uint32_t irq_total;	/* TPM interrupts (vector 0x20 + irq) */
+	uint32_t irq_other;	/* any other PIC vector */
+	uint32_t nmis;		/* watchdog NMIs from the VMM */
 	int32_t res[MAX_STEPS];
 	struct step steps[MAX_STEPS];
 	uint8_t cmd[4096];

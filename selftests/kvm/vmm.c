@@ -3,7 +3,7 @@
  * vmm.c - a minimal VMM on the raw KVM API that gives its guest
  * (guest.elf) a TPM through tpmmux's KVM front end, and tests it.
  *
- *   vmm [--only crb|tis] [--guest FILE] [--verbose]
+ *   vmm [--only crb|crb-irq|tis] [--guest FILE] [--verbose]
  *   vmm --bench N [--guest FILE]
  *
  * Runs as root where tpmmux is loaded and /dev/kvm exists (the test VM,
@@ -18,6 +18,11 @@
  * TPMMUX_IOC_FE_READ; writes go to TPMMUX_IOC_FE_WRITE, except the
  * doorbells, which are KVM ioeventfds handed to tpmmux with
  * TPMMUX_IOC_FE_SET_KICK and never exit to this process.
+ *
+ * One more CRB run is interrupt-driven: KVM_CREATE_IRQCHIP (in-kernel PIC),
+ * a call eventfd on GSI 5 with KVM_IRQFD, handed to tpmmux with
+ * TPMMUX_IOC_FE_SET_CALL; the guest takes the completion interrupt (IDT,
+ * 8259 remapped to 0x20, sti;hlt) instead of polling START.
  *
  * Output: TAP.  Exit status 0 when every test passed.  --bench prints
  * `NAME VALUE UNIT` lines for selftests/bench/kvm.py.
@@ -70,6 +75,13 @@
 #define C_START		0x4c
 #define C_INT_ENABLE	0x50
 #define C_INT_STS	0x54
+#define C_INT_START	0x01		/* TPM_CRB_INT_STS/ENABLE bits */
+#define C_INT_LOC_CHANGE 0x08
+#define C_INT_GLOBAL	0x80000000u
+
+/* The CRB's interrupt in the interrupt-driven run: an ISA IRQ, which
+ * KVM's default routing sends to the in-kernel PIC (and IOAPIC pin) */
+#define TPM_GSI		5
 
 static const char *guest_path = "selftests/kvm/guest.elf";
 static bool verbose;
@@ -219,6 +231,9 @@ struct vm {
 	int kick[4];
 	int nkicks;
 	int stats_fd;
+	bool irqchip;		/* KVM_CREATE_IRQCHIP, KVM_IRQFD, FE_SET_CALL */
+	int call;		/* the interrupt eventfd, or -1 */
+	unsigned int nmis;	/* watchdog NMIs sent (a lost interrupt) */
 	volatile bool destroyed;
 	void (*notify)(struct vm *vm, uint32_t val);
 	/* counters of what reached this process */
@@ -343,6 +358,13 @@ static void vm_create(struct vm *vm)
 	if (vm->vmfd < 0)
 		die("KVM_CREATE_VM: %s", strerror(errno));
 	ioctl(vm->vmfd, KVM_SET_TSS_ADDR, 0xfffbd000UL);	/* VMX only */
+	/* the in-kernel PIC, IOAPIC and LAPIC, before the vCPU */
+	if (vm->irqchip) {
+		n = ioctl(vm->vmfd, KVM_CREATE_IRQCHIP, 0);
+		if (!ok(!n, "%s: KVM_CREATE_IRQCHIP: in-kernel PIC, IOAPIC, LAPIC (%s)",
+			vm->name, n ? strerror(errno) : "ok"))
+			die("KVM_CREATE_IRQCHIP: %s", strerror(errno));
+	}
 
 	vm->ram = mmap(NULL, GUEST_RAM_SIZE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -502,11 +524,29 @@ static int vm_run(struct vm *vm, unsigned int timeout_s)
 	uint32_t seq = vm->mb->seq, v, off;
 	uint8_t *data;
 	uint64_t val;
+	bool nmi_sent = false;
 
 	alarmed = 0;
 	alarm(timeout_s);
 	for (;;) {
 		if (ioctl(vm->vcpufd, KVM_RUN, 0)) {
+			if (errno == EINTR && alarmed && vm->irqchip && !nmi_sent) {
+				/*
+				 * The guest may be in sti;hlt for an interrupt
+				 * that never comes: an NMI wakes it, and it
+				 * gives up (G_ETIME) instead of hanging.
+				 */
+				alarmed = 0;
+				nmi_sent = true;
+				vm->nmis++;
+				diag("guest still running after %u s: watchdog NMI",
+				     timeout_s);
+				dump_vcpu(vm);
+				if (ioctl(vm->vcpufd, KVM_NMI, 0))
+					diag("KVM_NMI: %s", strerror(errno));
+				alarm(30);
+				continue;
+			}
 			if (errno == EINTR && alarmed) {
 				diag("guest timed out after %u s", timeout_s);
 				dump_vcpu(vm);
@@ -703,20 +743,23 @@ static int ref(struct vm *vm, const uint8_t *cmd, uint32_t len)
 	return node_xfer(vm->ref, cmd, len, ref_rsp);
 }
 
-/* The guest's and the reference's responses to @cmd, byte for byte */
-static bool same_as_ref(struct vm *vm, const char *what, const uint8_t *cmd,
-			uint32_t len, int gst, bool rc_size_only)
+/*
+ * @cmd to the reference; its response and the guest's (in the mailbox),
+ * byte for byte (@rc_size_only: rc and size).  *@rn: the reference's
+ * length; *@handle: a CreatePrimary's handles were compared apart.
+ */
+static bool cmp_ref(struct vm *vm, const uint8_t *cmd, uint32_t len, bool rc_size_only,
+		    int *rnp, bool *handlep)
 {
 	struct mbox *mb = vm->mb;
 	int rn = ref(vm, cmd, len);
 	bool same, handle = false;
 	uint8_t gh[4], rh[4];
 
-	if (gst != 0 || rn < 10) {
-		ok(false, "%s: %s: guest status %d, reference %d", vm->name, what,
-		   gst, rn);
+	*rnp = rn;
+	*handlep = false;
+	if (rn < 10)
 		return false;
-	}
 	/*
 	 * The handle a CreatePrimary returns is virtual, each vTPM's own
 	 * (tpmmux numbers them per vTPM): compared apart, the rest byte for byte.
@@ -739,6 +782,30 @@ static bool same_as_ref(struct vm *vm, const char *what, const uint8_t *cmd,
 		memcpy(mb->rsp + 10, gh, 4);
 		memcpy(ref_rsp + 10, rh, 4);
 	}
+	*handlep = handle;
+	return same;
+}
+
+/* The guest's and the reference's responses to @cmd, byte for byte */
+static bool same_as_ref(struct vm *vm, const char *what, const uint8_t *cmd,
+			uint32_t len, int gst, bool rc_size_only)
+{
+	struct mbox *mb = vm->mb;
+	bool same, handle;
+	int rn;
+
+	if (gst != 0) {
+		rn = ref(vm, cmd, len);		/* the reference keeps step */
+		ok(false, "%s: %s: guest status %d, reference %d", vm->name, what,
+		   gst, rn);
+		return false;
+	}
+	same = cmp_ref(vm, cmd, len, rc_size_only, &rn, &handle);
+	if (rn < 10) {
+		ok(false, "%s: %s: guest status %d, reference %d", vm->name, what,
+		   gst, rn);
+		return false;
+	}
 	if (!ok(same, "%s: %s: response as the reference vTPM's (rc %#x, %u bytes%s%s)",
 		vm->name, what, tpm_rc(mb->rsp), mb->rsp_len,
 		rc_size_only ? ", rc and size" : "",
@@ -756,7 +823,8 @@ static const uint8_t test_uuid[16] = {
 	0x80, 0x00, 0x74, 0x70, 0x6d, 0x6d, 0x75, 0x78,
 };
 
-static void vm_setup(struct vm *vm, int iface, const char *name, const char *refname)
+static void vm_setup(struct vm *vm, int iface, const char *name, const char *refname,
+		     bool irq)
 {
 	struct tpmmux_fe_setup s;
 	uint32_t rid;
@@ -768,6 +836,8 @@ static void vm_setup(struct vm *vm, int iface, const char *name, const char *ref
 	vm->iface = iface;
 	vm->name = name;
 	vm->stats_fd = -1;
+	vm->irqchip = irq;
+	vm->call = -1;
 	vtpm_destroy(name);
 	vtpm_destroy(refname);
 	rc = vtpm_create(name, test_uuid, &vm->id);
@@ -833,6 +903,27 @@ static void vm_setup(struct vm *vm, int iface, const char *name, const char *ref
 		add_kick(vm, T_STS, 1, 0x40);
 		add_kick(vm, T_STS, 4, 0x40);
 	}
+	if (irq) {
+		struct kvm_irqfd irqfd;
+		struct tpmmux_fe_call c;
+
+		vm->call = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (vm->call < 0)
+			die("eventfd: %s", strerror(errno));
+		memset(&irqfd, 0, sizeof(irqfd));
+		irqfd.fd = vm->call;
+		irqfd.gsi = TPM_GSI;
+		rc = ioctl(vm->vmfd, KVM_IRQFD, &irqfd);
+		if (!ok(!rc, "%s: KVM_IRQFD: the call eventfd on GSI %d (%s)", name,
+			TPM_GSI, rc ? strerror(errno) : "ok"))
+			die("KVM_IRQFD: %s", strerror(errno));
+		memset(&c, 0, sizeof(c));
+		c.fd = vm->call;
+		rc = ioctl(vm->node, TPMMUX_IOC_FE_SET_CALL, &c);
+		if (!ok(!rc, "%s: TPMMUX_IOC_FE_SET_CALL with it (%s)", name,
+			rc ? strerror(errno) : "ok"))
+			die("TPMMUX_IOC_FE_SET_CALL: %s", strerror(errno));
+	}
 }
 
 static void vm_teardown(struct vm *vm, const char *refname)
@@ -852,6 +943,8 @@ static void vm_teardown(struct vm *vm, const char *refname)
 		close(vm->stats_fd);
 	for (int i = 0; i < vm->nkicks; i++)
 		close(vm->kick[i]);
+	if (vm->call >= 0)
+		close(vm->call);
 	close(vm->node);
 	close(vm->ref);
 	if (!vm->destroyed)
@@ -1428,7 +1521,7 @@ static void run_crb(void)
 {
 	struct vm vm;
 
-	vm_setup(&vm, IFACE_CRB, "kvmfe-crb", "kvmfe-crb-ref");
+	vm_setup(&vm, IFACE_CRB, "kvmfe-crb", "kvmfe-crb-ref", false);
 	test_crb_probe(&vm);
 	test_commands(&vm);
 	test_crb_long(&vm);
@@ -1443,6 +1536,224 @@ static void run_crb(void)
 	memset(&dtor, 0, sizeof(dtor));
 	test_destroy(&vm);
 	vm_teardown(&vm, "kvmfe-crb-ref");
+}
+
+/* ---- CRB with the completion interrupt (KVM_IRQFD) ---- */
+
+/* TPM interrupts the guest should have taken so far */
+static unsigned int irq_expected;
+
+/* The watchdog: seconds an interrupt-driven xfer may take */
+#ifndef IRQ_WATCHDOG_S
+#define IRQ_WATCHDOG_S	120
+#endif
+
+/*
+ * OP_CRB_XFER at locality 0 with XF_IRQ (sti;hlt until the interrupt) or
+ * XF_IRQ_OFF (INT_ENABLE 0, START polled with interrupts on).  A lost
+ * interrupt: the watchdog NMI after IRQ_WATCHDOG_S, and the guest gives up
+ * (G_ETIME).
+ */
+static int ix(struct vm *vm, const uint8_t *cmd, uint32_t len, uint32_t flags)
+{
+	struct mbox *mb = req(vm, OP_CRB_XFER);
+
+	memcpy(mb->cmd, cmd, len);
+	mb->cmd_len = len;
+	mb->flags = flags;
+	if (flags & XF_IRQ)
+		irq_expected++;
+	if (go(vm, IRQ_WATCHDOG_S))
+		return -1000;
+	return mb->status;
+}
+
+/*
+ * The xfer's interrupt: exactly one, for the start bit, which the handler
+ * cleared by writing it back (INT_STS was cleared before START, so the
+ * start bit is all the handler can find).  @what NULL: no TAP, the result.
+ */
+static bool irq_once(struct vm *vm, const char *what)
+{
+	struct mbox *mb = vm->mb;
+	bool one, clear;
+
+	one = mb->irqs == 1 && mb->irq_sts == C_INT_START &&
+	      mb->int_enable == (C_INT_GLOBAL | C_INT_START);
+	clear = mb->irq_sts_after == 0 && mb->int_sts == 0;
+	if (!what) {
+		if (!one || !clear)
+			diag("%s: irqs %u, handler INT_STS %#x -> %#x, INT_STS %#x, "
+			     "INT_ENABLE %#x, %u hlt", vm->name, mb->irqs, mb->irq_sts,
+			     mb->irq_sts_after, mb->int_sts, mb->int_enable, mb->halts);
+		return one && clear;
+	}
+	ok(one, "%s: %s: the completion raised exactly one interrupt (%u; INT_ENABLE "
+	   "%#x; the handler read INT_STS %#x; %u hlt, %u of them entered with START "
+	   "already 0)", vm->name, what, mb->irqs, mb->int_enable, mb->irq_sts,
+	   mb->halts, mb->start0_halts);
+	ok(clear, "%s: %s: INT_STS reads 0 after the handler wrote it back (in the "
+	   "handler %#x, after the wait %#x)", vm->name, what, mb->irq_sts_after,
+	   mb->int_sts);
+	return one && clear;
+}
+
+static void test_crb_irq(struct vm *vm)
+{
+	struct mbox *mb;
+	struct script s;
+	uint32_t len, h1 = 0, h2 = 0, halts = 0, start0 = 0;
+	int st, i, r[4], bad = 0, rn;
+	bool handle, same;
+
+	irq_expected = 0;
+	mb = req(vm, OP_CRB_PROBE);
+	if (go(vm, 0) || !ok(!mb->status && mb->val[0] == CRB_BUF_GPA,
+			     "%s: probe as tpm_crb's crb_map_io(): status %d, buffer at %#x",
+			     vm->name, mb->status, mb->val[0]))
+		die("the guest cannot probe the CRB");
+
+	mb = req(vm, OP_IRQ_SETUP);
+	mb->irq = TPM_GSI;
+	if (go(vm, 0) || !ok(!mb->status && mb->val[0] == (0xffu & ~(1u << TPM_GSI)) &&
+			     mb->val[1] == 0xff && !mb->irq_total && !mb->irq_other,
+			     "%s: the guest's GDT and IDT, the PIC at vectors %#x-%#x with "
+			     "only IRQ %d open (status %d, IMR %#x/%#x)", vm->name,
+			     PIC_VECTOR_BASE, PIC_VECTOR_BASE + 15, TPM_GSI, mb->status,
+			     mb->val[0], mb->val[1]))
+		die("the guest cannot set up its interrupts");
+
+	len = cmd_startup(cmdb);
+	st = ix(vm, cmdb, len, XF_IRQ);
+	same_as_ref(vm, "TPM2_Startup(CLEAR)", cmdb, len, st, false);
+	irq_once(vm, "TPM2_Startup(CLEAR)");
+	if (vm->nmis) {
+		ok(false, "%s: the completion interrupt never came (the watchdog NMI "
+		   "woke the guest, status %d): the interrupt-driven run stops here",
+		   vm->name, st);
+		return;
+	}
+
+	len = cmd_pcr_extend(cmdb, 16, 0x5a);
+	st = ix(vm, cmdb, len, XF_IRQ);
+	same_as_ref(vm, "PCR_Extend(16, sha256)", cmdb, len, st, false);
+	irq_once(vm, "PCR_Extend");
+
+	len = cmd_pcr_read(cmdb, 16);
+	st = ix(vm, cmdb, len, XF_IRQ);
+	same_as_ref(vm, "PCR_Read(sha256:16)", cmdb, len, st, false);
+	irq_once(vm, "PCR_Read");
+
+	len = cmd_create_primary_ecc(cmdb);
+	st = ix(vm, cmdb, len, XF_IRQ);
+	same_as_ref(vm, "CreatePrimary(owner, ECC P-256)", cmdb, len, st, false);
+	irq_once(vm, "CreatePrimary ECC");
+	if (!st && !tpm_rc(mb->rsp))
+		h1 = rsp_handle(mb->rsp);
+	if (tpm_rc(ref_rsp) == 0)
+		h2 = rsp_handle(ref_rsp);
+	len = cmd_flush(cmdb, h1);
+	st = ix(vm, cmdb, len, XF_IRQ);
+	ok(h1 && !st && !tpm_rc(mb->rsp) && mb->rsp_len == 10,
+	   "%s: FlushContext of the primary (%#x): rc %#x", vm->name, h1, tpm_rc(mb->rsp));
+	irq_once(vm, "FlushContext");
+	if (h2)
+		flush_ref(vm, h2);
+
+	/* more of the same: one check */
+	for (i = 0; i < 10; i++) {
+		len = cmd_pcr_extend(cmdb, 16, 0x10 + i);
+		st = ix(vm, cmdb, len, XF_IRQ);
+		same = cmp_ref(vm, cmdb, len, false, &rn, &handle);
+		halts += mb->halts;
+		start0 += mb->start0_halts;
+		if (st || !same || !irq_once(vm, NULL)) {
+			bad++;
+			diag("%s: PCR_Extend %d: status %d, %s the reference's", vm->name, i,
+			     st, same ? "as" : "not as");
+		}
+		len = cmd_pcr_read(cmdb, 16);
+		st = ix(vm, cmdb, len, XF_IRQ);
+		same = cmp_ref(vm, cmdb, len, false, &rn, &handle);
+		halts += mb->halts;
+		start0 += mb->start0_halts;
+		if (st || !same || !irq_once(vm, NULL)) {
+			bad++;
+			diag("%s: PCR_Read %d: status %d, %s the reference's", vm->name, i,
+			     st, same ? "as" : "not as");
+		}
+		if (vm->nmis)
+			break;
+	}
+	ok(!bad, "%s: 10 x (PCR_Extend, PCR_Read), interrupt-driven: each response as "
+	   "the reference's, each completion exactly one interrupt, INT_STS 0 after "
+	   "(%d of 20 not)", vm->name, bad);
+	diag("%s: the 20 waited in %u hlt, %u of them entered with START already 0 "
+	     "(the interrupt on its way)", vm->name, halts, start0);
+
+	/* INT_ENABLE 0: the status latches, the line stays down */
+	len = cmd_pcr_read(cmdb, 16);
+	st = ix(vm, cmdb, len, XF_IRQ_OFF);
+	ok(!st && mb->irqs == 0 && mb->int_enable == 0 && mb->int_sts == C_INT_START,
+	   "%s: INT_ENABLE 0: no interrupt for a command polled with interrupts on "
+	   "(%u interrupts, INT_ENABLE %#x; INT_STS %#x: start latched; %u polls)",
+	   vm->name, mb->irqs, mb->int_enable, mb->int_sts, mb->busy_polls);
+	same_as_ref(vm, "PCR_Read with INT_ENABLE 0", cmdb, len, st, false);
+
+	/* ... enabling with the start bit still set raises the line */
+	mb = vm->mb;
+	s = sc_begin(vm);
+	crb_locality_on(&s, 0);
+	r[0] = sc_rd(&s, C_INT_STS);
+	sc_step(&s, S_IRQ_ON, 0, 0, 0, 0, 0);
+	sc_wr(&s, C_INT_ENABLE, C_INT_GLOBAL | C_INT_START);
+	r[1] = sc_step(&s, S_IRQ_WAIT, 0, 0, 0, 0, 0);
+	r[2] = sc_rd(&s, C_INT_STS);
+	r[3] = sc_step(&s, S_IRQ_OFF, 0, 0, 0, 0, 0);
+	crb_locality_off(&s, 0);
+	irq_expected++;
+	if (sc_run(vm, &s))
+		mb->res[r[1]] = -2;
+	ok(mb->res[r[0]] == (C_INT_START | C_INT_LOC_CHANGE) && mb->res[r[1]] == 1 &&
+	   mb->res[r[3]] == 1 && mb->res[r[2]] == 0,
+	   "%s: INT_STS still %#x (start, localityChange): writing INT_ENABLE global + "
+	   "start raises the line: exactly one interrupt (%d), INT_STS 0 after the "
+	   "handler (%#x)", vm->name, mb->res[r[0]], mb->res[r[3]], mb->res[r[2]]);
+
+	len = cmd_pcr_read(cmdb, 16);
+	st = ix(vm, cmdb, len, XF_IRQ);
+	same_as_ref(vm, "PCR_Read, interrupt-driven again", cmdb, len, st, false);
+	irq_once(vm, "PCR_Read after INT_ENABLE 0");
+
+	/* the tally, after a window with interrupts on for late ones */
+	mb = vm->mb;
+	s = sc_begin(vm);
+	sc_step(&s, S_IRQ_ON, 0, 0, 0, 0, 0);
+	sc_step(&s, S_POLL, C_START, 4, 1, 0, 2000);	/* never: 2000 reads */
+	r[0] = sc_step(&s, S_IRQ_OFF, 0, 0, 0, 0, 0);
+	sc_run(vm, &s);
+	ok(mb->res[r[0]] == 0 && mb->irq_total == irq_expected && !mb->irq_other &&
+	   !mb->nmis && !vm->nmis,
+	   "%s: in all %u TPM interrupts for %u rising edges (none late: %d), none on "
+	   "another vector (%u), no watchdog NMI (%u)", vm->name, mb->irq_total,
+	   irq_expected, mb->res[r[0]], mb->irq_other, vm->nmis);
+}
+
+static void run_crb_irq(void)
+{
+	struct vm vm;
+
+	vm_setup(&vm, IFACE_CRB, "kvmfe-crb-irq", "kvmfe-crb-irq-ref", true);
+	test_crb_irq(&vm);
+	ok(vm.fe_errors == 0, "%s: every FE_WRITE/FE_READ the VMM forwarded succeeded "
+	   "(%llu errors)", vm.name, (unsigned long long)vm.fe_errors);
+	diag("%s: exits to the VMM: %llu MMIO reads, %llu MMIO writes, %llu I/O; "
+	     "vCPU exits %lld (%lld MMIO, %lld I/O, %lld halt)", vm.name,
+	     (unsigned long long)vm.mmio_reads, (unsigned long long)vm.mmio_writes,
+	     (unsigned long long)vm.io_exits, vcpu_stat(&vm, "exits"),
+	     vcpu_stat(&vm, "mmio_exits"), vcpu_stat(&vm, "io_exits"),
+	     vcpu_stat(&vm, "halt_exits"));
+	vm_teardown(&vm, "kvmfe-crb-irq-ref");
 }
 
 /* ---- TIS ---- */
@@ -1659,7 +1970,7 @@ static void run_tis(void)
 {
 	struct vm vm;
 
-	vm_setup(&vm, IFACE_TIS, "kvmfe-tis", "kvmfe-tis-ref");
+	vm_setup(&vm, IFACE_TIS, "kvmfe-tis", "kvmfe-tis-ref", false);
 	test_tis_probe(&vm);
 	test_commands(&vm);
 	test_tis_long(&vm);
@@ -1699,7 +2010,7 @@ static void run_bench(int iface, unsigned int n)
 
 	if (n > 1024)
 		n = 1024;
-	vm_setup(&vm, iface, "kvmbench", "kvmbench-ref");
+	vm_setup(&vm, iface, "kvmbench", "kvmbench-ref", false);
 	mb = req(&vm, iface == IFACE_CRB ? OP_CRB_PROBE : OP_TIS_PROBE);
 	if (go(&vm, 0) || mb->status)
 		die("probe failed");
@@ -1779,7 +2090,7 @@ int main(int argc, char **argv)
 			verbose = true;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [--only crb|tis] [--guest FILE] "
+			fprintf(stderr, "usage: %s [--only crb|crb-irq|tis] [--guest FILE] "
 				"[--bench N [--only crb|tis]]\n", argv[0]);
 			return 2;
 		}
@@ -1809,6 +2120,8 @@ int main(int argc, char **argv)
 	}
 	if (!only || !strcmp(only, "crb"))
 		run_crb();
+	if (!only || !strcmp(only, "crb-irq"))
+		run_crb_irq();
 	if (!only || !strcmp(only, "tis"))
 		run_tis();
 	printf("1..%d\n", ntests);
