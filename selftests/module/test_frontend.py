@@ -415,12 +415,56 @@ def test_tis(ctl):
     tm.vtpm_destroy(ctl, "ftref")
 
 
+def fe_cycle(ctl, name, kind):
+    """One VM's life with a front end: set up, map, wire, run, destroy."""
+    tm.vtpm_create(ctl, name)
+    v = Vmm(name, kind)
+    call = os.eventfd(0, os.EFD_NONBLOCK)
+    set_call(v.fd, fd=call)
+    if kind == FE_CRB:
+        v.kick(0, CTRL_START, 1)
+        crb_ready(v)
+        got, _ = crb_xfer(v, tpm2.startup())
+        ok = got is not None and tpm2.rc_of(got) == 0
+        c = tpm2.pcr_read_sha256((0,))
+        v.buf[0:len(c)] = c
+        v.ring(0)   # destroyed with the command in flight, or just done
+    else:
+        v.kick(0, STS, STS_GO, 1)
+        v.kick(1, STS, STS_CMD_READY, 1)
+        fe_write(v.fd, ACCESS, 0x02, size=1)
+        v.wait(lambda: v.regs[ACCESS] & 0xA0 == 0xA0)
+        got, _ = tis_xfer(v, tpm2.startup())
+        ok = tpm2.rc_of(got) == 0 if len(got) >= 10 else False
+    tm.vtpm_destroy(ctl, name)
+    v.close()
+    os.close(call)
+    return ok
+
+
+def test_leaks(ctl):
+    """200 front ends (CRB and TIS) set up, used, destroyed: no slab grows."""
+    for i in range(8):
+        fe_cycle(ctl, "warm%d" % i, FE_CRB if i % 2 else FE_TIS)
+    a = tm.slabs()
+    ok1 = all([fe_cycle(ctl, "lk%d" % i, FE_CRB if i % 2 else FE_TIS) for i in range(200)])
+    b = tm.slabs()
+    ok2 = all([fe_cycle(ctl, "lk%d" % i, FE_CRB if i % 2 else FE_TIS) for i in range(200)])
+    c = tm.slabs()
+    t.ok(ok1 and ok2, "2 x 200 front ends set up, used (Startup), destroyed")
+    g1 = {k: b[k][0] - a.get(k, (0, 0))[0] for k in b}
+    g2 = {k: c[k][0] - b.get(k, (0, 0))[0] for k in c}
+    leaks = {k: (g1[k], g2.get(k, 0)) for k in g1 if g1[k] >= 200 and g2.get(k, 0) >= 200}
+    t.ok(not leaks, "no slab cache grew by one object per front end in both rounds "
+         "(largest: %s)" % sorted(g2.items(), key=lambda kv: -kv[1])[:3], "grown: %s" % leaks)
+
+
 def main():
     if os.path.exists("/sys/module/tpmmux"):
         sh("rmmod", "tpmmux")
     sh("insmod", KO)
     ctl = tm.open_ctl()
-    for name in sys.argv[1:] or ["abi", "crb", "tis", "cancel_destroy"]:
+    for name in sys.argv[1:] or ["abi", "crb", "tis", "cancel_destroy", "leaks"]:
         t.run(name, globals()["test_" + name], ctl)
     os.close(ctl)
     t.eq(sh("rmmod", "tpmmux", check=False).returncode, 0, "rmmod at the end")

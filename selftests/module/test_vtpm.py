@@ -506,25 +506,6 @@ def test_destroy_mid_command(ctl):
     d.close()
 
 
-def slabs():
-    subprocess.run(["sync"])
-    with open("/proc/sys/vm/drop_caches", "w") as f:
-        f.write("3\n")
-    for name in os.listdir("/sys/kernel/slab"):
-        try:
-            with open("/sys/kernel/slab/%s/shrink" % name, "w") as f:
-                f.write("1\n")
-        except OSError:
-            pass
-    caches = {}
-    with open("/proc/slabinfo") as f:
-        for line in f:
-            if not line.startswith(("slabinfo", "#")):
-                p = line.split()
-                caches[p[0]] = (int(p[1]), int(p[3]))
-    return caches
-
-
 def many(ctl, n, prefix):
     ids = []
     for i in range(n):
@@ -544,12 +525,12 @@ def many(ctl, n, prefix):
 
 def test_1024(ctl):
     ok, why = many(ctl, 8, "w")  # warm up the caches
-    a = slabs()
+    a = tm.slabs()
     ok, why = many(ctl, 1024, "v")
     t.ok(ok, "1024 vTPMs created, each used once (Startup, GetRandom), destroyed", why)
-    b = slabs()
+    b = tm.slabs()
     ok2, why2 = many(ctl, 1024, "v")
-    c = slabs()
+    c = tm.slabs()
     t.ok(ok2, "... and a second round of 1024", why2)
     g1 = {k: b[k][0] - a.get(k, (0, 0))[0] for k in b}
     g2 = {k: c[k][0] - b.get(k, (0, 0))[0] for k in c}
