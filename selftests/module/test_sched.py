@@ -198,12 +198,39 @@ def test_light_local(ctl):
         tm.vtpm_destroy(ctl, n)
 
 
+def test_loadgen_stats(ctl):
+    """vtpmctl stats agrees with what the load generator counted."""
+    load = os.path.abspath("tools/tpmmux-load/tpmmux-load")
+    vms = {"lga": "hash", "lgb": "getrandom", "lgc": "pcrread"}
+    args = [load, "--count", "40", "--keep", "--vtpmctl", VTPMCTL]
+    for n, w in vms.items():
+        args += ["--vm", "%s:%s" % (n, w)]
+    r = sh(*args)
+    figs = {}
+    for ln in r.stdout.splitlines():
+        f = ln.split()
+        if len(f) >= 2 and not ln.startswith("BENCH-JSON"):
+            figs[f[0]] = f[1]
+    rows = {}
+    for ln in sh(VTPMCTL, "stats").stdout.splitlines()[1:]:
+        f = ln.split()
+        rows[f[0]] = f
+    for n, w in vms.items():
+        sent = int(float(figs.get("load_%s_commands" % n, "-1")))
+        errs = int(float(figs.get("load_%s_errors" % n, "-1")))
+        row = rows.get(n)
+        t.eq((int(row[2]), int(row[4])) if row else None, (sent + 1, errs),
+             "%s (%s): vtpmctl stats COMMANDS and ERRORS = the load generator's %d "
+             "commands (+ its Startup) and %d errors" % (n, w, sent, errs))
+        tm.vtpm_destroy(ctl, n)
+
+
 def main():
     if os.path.exists("/sys/module/tpmmux"):
         sh("rmmod", "tpmmux")
     sh("insmod", KO)
     ctl = tm.open_ctl()
-    for name in sys.argv[1:] or ["weights", "stats_agree", "light_local"]:
+    for name in sys.argv[1:] or ["weights", "stats_agree", "loadgen_stats", "light_local"]:
         t.run(name, globals()["test_" + name], ctl)
     os.close(ctl)
     t.eq(sh("rmmod", "tpmmux", check=False).returncode, 0, "rmmod at the end")
