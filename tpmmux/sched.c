@@ -52,6 +52,15 @@ static unsigned int anticipate_us = 1000;
 module_param(anticipate_us, uint, 0644);
 MODULE_PARM_DESC(anticipate_us, "Least time the dispatcher holds the TPM for the next command of the VM it just served, when the policy wants it, in us; longer if that VM's measured turnaround is, up to grace_us (default 1000; 0: never)");
 
+/*
+ * Anticipation holds the chip idle: the host's own TPM users (IMA, the
+ * hwrng, /dev/tpmrm0) wait meanwhile.  This bounds it, whatever a VM's
+ * measured turnaround says.
+ */
+static unsigned int anticipate_max_us = 2000;
+module_param(anticipate_max_us, uint, 0644);
+MODULE_PARM_DESC(anticipate_max_us, "Most time the dispatcher holds the TPM idle for a VM's next command, in us: what a host TPM user may wait for (default 2000)");
+
 static unsigned int grace_us = 10000;
 module_param(grace_us, uint, 0644);
 MODULE_PARM_DESC(grace_us, "A VM whose next command comes within this time of its last response counts as backlogged, not idle, in us (default 10000)");
@@ -196,7 +205,8 @@ static bool tpmmux_sched_has_work(void)
 /*
  * How long to hold the chip for @vt's next command: anticipate_us, or
  * more if @vt's guest measurably takes longer to come back (up to the
- * grace time).  0: the policy does not want @vt next.
+ * grace time), never more than anticipate_max_us.  0: the policy does
+ * not want @vt next.
  */
 static ktime_t tpmmux_sched_anticipation(struct tpmmux_vtpm *vt)
 {
@@ -210,7 +220,8 @@ static ktime_t tpmmux_sched_anticipation(struct tpmmux_vtpm *vt)
 		t = tpmmux_policy_anticipation(&tpmmux_sched.policy,
 					       &vt->flow, min_ns);
 	spin_unlock(&tpmmux_sched.lock);
-	return ns_to_ktime(t);
+	return ns_to_ktime(min_t(u64, t, (u64)READ_ONCE(anticipate_max_us) *
+					 NSEC_PER_USEC));
 }
 
 /* Does the policy want to wait for @vt's next command? */
