@@ -72,6 +72,26 @@ int tpmmux_auth_set_host(u32 slot, const u8 *val, u32 len)
 	return 0;
 }
 
+/**
+ * tpmmux_auth_host_value() - a copy of the host's real value of a hierarchy
+ * @slot: HAUTH_OWNER, HAUTH_ENDORSEMENT or HAUTH_LOCKOUT
+ * @out: HAUTH_MAX_AUTH bytes; the caller zeroes them after use
+ *
+ * Return: the value's length (0: empty, or @slot out of range).
+ */
+u32 tpmmux_auth_host_value(u32 slot, u8 *out)
+{
+	u32 len;
+
+	if (slot >= HAUTH_NR)
+		return 0;
+	mutex_lock(&tpmmux_host_auth_lock);
+	len = tpmmux_host_auth[slot].size;
+	memcpy(out, tpmmux_host_auth[slot].buf, len);
+	mutex_unlock(&tpmmux_host_auth_lock);
+	return len;
+}
+
 /* Bit (1 << slot) set for each hierarchy whose host value is not empty. */
 static u32 tpmmux_auth_host_set(void)
 {

@@ -121,6 +121,8 @@ static u32 tpmmux_cmd_finish(u8 *buf, u32 len)
 /**
  * tpmmux_chip_derive() - a secret rooted in the host TPM
  * @hc: the host chip
+ * @owner_auth: the host's owner authorization value
+ * @owner_len: its length, at most 64
  * @data: what to derive from (a label and a VM's UUID)
  * @len: its length, at most 256
  * @out: the 32-byte result
@@ -130,13 +132,15 @@ static u32 tpmmux_cmd_finish(u8 *buf, u32 len)
  * fixedTPM, fixedParent, sensitiveDataOrigin, userWithAuth, sign, empty
  * unique).  Being a primary, K is the same every time, lives only inside
  * the chip, is never stored, and changes only when the owner hierarchy is
- * cleared.  It is flushed again at once.  Needs an empty owner
- * authorization.
+ * cleared (not when its authorization changes).  It is flushed again at
+ * once.  CreatePrimary is authorized with @owner_auth, the host's owner
+ * authorization (empty unless the administrator gave it, vtpmctl
+ * host-auth).
  *
  * Return: 0, -ENODEV, -ENOMEM, -EINVAL, or -EIO when the chip refused.
  */
-int tpmmux_chip_derive(struct tpmmux_chip *hc, const u8 *data, u32 len,
-		       u8 *out)
+int tpmmux_chip_derive(struct tpmmux_chip *hc, const u8 *owner_auth,
+		       u32 owner_len, const u8 *data, u32 len, u8 *out)
 {
 	static const u8 tmpl[] = {
 		0x00, 0x08, 0x00, 0x0b,		/* KEYEDHASH, nameAlg SHA-256 */
@@ -151,7 +155,7 @@ int tpmmux_chip_derive(struct tpmmux_chip *hc, const u8 *data, u32 len,
 	u8 *p;
 	int rc;
 
-	if (len > 256)
+	if (len > 256 || owner_len > 64)
 		return -EINVAL;
 	rc = tpm_buf_init(&buf, TPM2_ST_SESSIONS, TPM_CC_CreatePrimary);
 	if (rc)
@@ -164,8 +168,13 @@ int tpmmux_chip_derive(struct tpmmux_chip *hc, const u8 *data, u32 len,
 	off = TPM2_HEADER_SIZE;
 	put_unaligned_be32(TPM_RH_OWNER, p + off);
 	off += 4;
+	/* a password session with the owner's value */
 	memcpy(p + off, pw, sizeof(pw));
+	put_unaligned_be32(sizeof(pw) - 4 + owner_len, p + off);
+	put_unaligned_be16(owner_len, p + off + sizeof(pw) - 2);
 	off += sizeof(pw);
+	memcpy(p + off, owner_auth, owner_len);
+	off += owner_len;
 	put_unaligned_be16(4, p + off);		/* inSensitive: empty */
 	put_unaligned_be32(0, p + off + 2);
 	off += 6;

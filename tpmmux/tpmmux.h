@@ -187,7 +187,8 @@ void tpmmux_chip_release(struct tpmmux_chip *hc);
 int tpmmux_chip_read_info(struct tpmmux_chip *hc, struct tpmmux_chip_info *info);
 
 int tpmmux_chip_xmit(void *priv, u8 *buf, u32 bufsize);
-int tpmmux_chip_derive(struct tpmmux_chip *hc, const u8 *data, u32 len,
+int tpmmux_chip_derive(struct tpmmux_chip *hc, const u8 *owner_auth,
+		       u32 owner_len, const u8 *data, u32 len,
 		       u8 *out);
 
 int tpmmux_ctl_init(struct tpmmux_chip *hc);
@@ -218,6 +219,7 @@ int tpmmux_hmac_sha256(void *priv, const u8 *key, u32 keylen, const u8 *data,
 
 struct tpmmux_space_ops;
 int tpmmux_auth_set_host(u32 slot, const u8 *val, u32 len);
+u32 tpmmux_auth_host_value(u32 slot, u8 *out);
 u32 tpmmux_auth_change(struct tpmmux_vtpm *vt, const struct tpm2_cmd *cmd);
 u32 tpmmux_auth_check(struct tpmmux_vtpm *vt);
 int tpmmux_auth_run(struct tpmmux_vtpm *vt,

@@ -60,8 +60,9 @@ MODULE_PARM_DESC(primary_separation, "Give each VM its own primary keys (default
 
 /*
  * Used only when the host TPM cannot derive a VM's secret (its owner
- * authorization is not empty): random per load, so VMs stay apart but a
- * re-created VM does not get its keys back.  Set once at init.
+ * authorization is set and tpmmux was not given it): random per load, so
+ * VMs stay apart but a VM re-created after a reload does not get its keys
+ * back.  Set once at init.
  */
 static u8 tpmmux_fallback_key[32];
 
@@ -711,19 +712,28 @@ static const struct device_type tpmmux_vtpm_type = {
 
 /*
  * The VM's secret: HMAC by a key rooted in the host TPM's owner hierarchy
- * over a label and the VM's UUID (tpmmux_chip_derive()), so a VM
- * re-created with the same UUID gets the same primary keys; its context
- * key is derived from it.  See Documentation/keysep.rst.
+ * over a label and the VM's UUID (tpmmux_chip_derive(), authorized with
+ * the host's owner value when the administrator gave it), so a VM
+ * re-created with the same UUID gets the same primary keys, whatever the
+ * owner authorization is; its context key is derived from it.  See
+ * Documentation/keysep.rst.
  */
 static void tpmmux_vtpm_derive(struct tpmmux_vtpm *vt)
 {
 	static const char label[] = "tpmmux-vm-secret-v1";
 	u8 data[sizeof(label) + sizeof(vt->uuid)];
+	u8 owner[HAUTH_MAX_AUTH];
+	u32 owner_len;
+	int rc;
 
 	memcpy(data, label, sizeof(label));
 	memcpy(data + sizeof(label), &vt->uuid, sizeof(vt->uuid));
-	if (tpmmux_chip_derive(tpmmux_vtpm_hc, data, sizeof(data), vt->secret)) {
-		pr_warn_once("the host TPM cannot derive VM secrets (owner authorization not empty?): VM keys will not survive re-creation\n");
+	owner_len = tpmmux_auth_host_value(HAUTH_OWNER, owner);
+	rc = tpmmux_chip_derive(tpmmux_vtpm_hc, owner, owner_len, data,
+				sizeof(data), vt->secret);
+	memzero_explicit(owner, sizeof(owner));
+	if (rc) {
+		pr_warn_once("the host TPM cannot derive VM secrets (its owner authorization is set and was not given with vtpmctl host-auth?): VM keys will not survive a reload\n");
 		tpmmux_hmac_sha256(NULL, tpmmux_fallback_key,
 				   sizeof(tpmmux_fallback_key), data,
 				   sizeof(data), vt->secret);

@@ -27,6 +27,7 @@ KO = os.path.abspath("tpmmux/tpmmux.ko")
 VTPMCTL = os.path.abspath("tools/vtpmctl/vtpmctl")
 UA = "11111111-2222-3333-4444-555555555555"
 UB = "66666666-7777-8888-9999-aaaaaaaaaaaa"
+UC = "bbbbbbbb-cccc-dddd-eeee-ffffffffffff"
 D = tempfile.mkdtemp()
 t = Tap()
 RC_INTEGRITY_P1 = 0x1DF
@@ -335,6 +336,10 @@ def test_hier_auth():
     a.close()
 
     # the host's real owner authorization, given to tpmmux
+    create("vmc", UC)
+    tool("vmc", "createprimary", "-C", "o", "-G", "ecc", "-c", p("c1.ctx"))
+    srk_c = pubkey("vmc", p("c1.ctx"))
+    sh(VTPMCTL, "destroy", "vmc")
     hostpw = "host-owner-7d21e5"
     hosthex = hostpw.encode().hex()
     r = tool("host", "changeauth", "-c", "o", hostpw)
@@ -344,6 +349,13 @@ def test_hier_auth():
     r = subprocess.run([VTPMCTL, "host-auth", "--owner"], input=hostpw + "\n",
                        capture_output=True, text=True)
     t.eq(r.returncode, 0, "vtpmctl host-auth --owner < secret")
+    create("vmc", UC)
+    r = tool("vmc", "createprimary", "-C", "o", "-G", "ecc", "-c", p("c2.ctx"))
+    t.eq(pubkey("vmc", p("c2.ctx")) if r.returncode == 0 else r.stderr[-200:], srk_c,
+         "a VM re-created while the host's owner value is set (and given) gets the same SRK: "
+         "its secret is derived with the host's value")
+    sh(VTPMCTL, "destroy", "vmc")
+    t.ok("cannot derive" not in sh("dmesg").stdout, "no 'cannot derive VM secrets' in the kernel log")
     r, hx = traced("vmb", "createprimary", "-C", "o", "-c", p("hb.ctx"))
     t.eq(r.returncode, 0, "VM B (empty virtual value): tpm2_createprimary -C o works with the host's set")
     t.ok(hx and hosthex not in hx, "... and no byte the VM saw carries HOSTPW (%d bytes traced)" % (len(hx) // 2))
