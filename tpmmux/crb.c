@@ -39,32 +39,6 @@
 #define CRB_TPM_ST_NO_SESSIONS	0x8001
 #define CRB_TPM_RC_CANCELED	0x0909
 
-/* One aligned 32-bit store, little endian: a reader never sees it torn. */
-static inline void crb_store_le32(u32 *p, u32 v)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap32(v);
-#endif
-#ifdef __KERNEL__
-	WRITE_ONCE(*p, v);
-#else
-	__atomic_store_n(p, v, __ATOMIC_RELAXED);
-#endif
-}
-
-/*
- * One read of a byte of guest memory, which the guest may change at any
- * time: the value checked is the value used, never a second fetch.
- */
-static inline u8 crb_load_u8(const u8 *p)
-{
-#ifdef __KERNEL__
-	return READ_ONCE(*p);
-#else
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
-#endif
-}
-
 /**
  * crb_irq_line() - the level of the CRB interrupt
  * @st: the interface
@@ -303,7 +277,7 @@ static u32 crb_start(struct crb_state *st)
 		return 0;
 	/* commandSize, big endian at offset 2 */
 	for (i = 2; i < 6; i++)
-		size = size << 8 | crb_load_u8(st->buf + i);
+		size = size << 8 | pure_load_u8(st->buf + i);
 	if (size < CRB_TPM_HEADER_SIZE || size > st->buf_size) {
 		/* START is taken and given back at once, with tpmSts set */
 		st->error = true;
@@ -477,13 +451,31 @@ u32 crb_cancelled(struct crb_state *st)
  */
 void crb_regs_page(const struct crb_state *st, unsigned int loc, void *page)
 {
+	if (loc >= CRB_NR_LOCALITIES)
+		return;
+	crb_regs_update(st, loc, page);
+	/* the rest never changes from 0: plain stores cannot tear it */
+	memset((u8 *)page + CRB_REGS_END, 0, CRB_PAGE_SIZE - CRB_REGS_END);
+}
+
+/**
+ * crb_regs_update() - render the registers of a page crb_regs_page() made
+ * @st: the interface
+ * @loc: the locality, 0 to 4
+ * @page: a page crb_regs_page() rendered for @loc
+ *
+ * As crb_regs_page(), but only the words that hold registers are written:
+ * the rest of the page is zero already and stays so.  For the glue's hot
+ * path (every doorbell), where zeroing 4 KiB per locality each time would
+ * cost more than the state machine.
+ */
+void crb_regs_update(const struct crb_state *st, unsigned int loc, void *page)
+{
 	u32 *w = page;
 	u32 off;
 
 	if (loc >= CRB_NR_LOCALITIES)
 		return;
 	for (off = 0; off < CRB_REGS_END; off += 4)
-		crb_store_le32(&w[off / 4], crb_reg(st, loc, off));
-	/* the rest never changes from 0: plain stores cannot tear it */
-	memset(&w[CRB_REGS_END / 4], 0, CRB_PAGE_SIZE - CRB_REGS_END);
+		pure_store_le32(&w[off / 4], crb_reg(st, loc, off));
 }

@@ -197,5 +197,6 @@ u32 crb_complete(struct crb_state *st, u32 rsp_len);
 u32 crb_cancelled(struct crb_state *st);
 bool crb_irq_line(const struct crb_state *st);
 void crb_regs_page(const struct crb_state *st, unsigned int loc, void *page);
+void crb_regs_update(const struct crb_state *st, unsigned int loc, void *page);
 
 #endif /* _TPMMUX_CRB_H */

@@ -110,8 +110,11 @@ struct tpmmux_fe {
 	struct work_struct work;
 };
 
-/* Render the register pages after a state change (@act: CRB/TIS_ACT_*). */
-/* Caller holds fe->lock. */
+/*
+ * Render the register pages after a state change (@act: CRB/TIS_ACT_*):
+ * only the register words, the pages were rendered whole at setup.
+ * Caller holds fe->lock.
+ */
 static void tpmmux_fe_render(struct tpmmux_fe *fe, u32 act)
 {
 	unsigned int loc;
@@ -119,14 +122,14 @@ static void tpmmux_fe_render(struct tpmmux_fe *fe, u32 act)
 	if (fe->type == TPMMUX_FE_TIS && (act & TIS_ACT_STS_ONLY) &&
 	    fe->tis->active < TIS_NR_LOCALITIES) {
 		loc = fe->tis->active;
-		tis_regs_page(fe->tis, loc, page_address(fe->regs[loc]));
+		tis_regs_update(fe->tis, loc, page_address(fe->regs[loc]));
 		return;
 	}
 	for (loc = 0; loc < TPMMUX_FE_NR_REGS; loc++) {
 		if (fe->type == TPMMUX_FE_CRB)
-			crb_regs_page(&fe->crb, loc, page_address(fe->regs[loc]));
+			crb_regs_update(&fe->crb, loc, page_address(fe->regs[loc]));
 		else
-			tis_regs_page(fe->tis, loc, page_address(fe->regs[loc]));
+			tis_regs_update(fe->tis, loc, page_address(fe->regs[loc]));
 	}
 }
 
@@ -513,7 +516,12 @@ static int tpmmux_fe_setup(struct tpmmux_vtpm *vt, struct tpmmux_fe_setup *req)
 		tis_init(fe->tis);
 		req->buf_size = 0;
 	}
-	tpmmux_fe_render(fe, CRB_ACT_REGS);
+	for (i = 0; i < TPMMUX_FE_NR_REGS; i++) {
+		if (fe->type == TPMMUX_FE_CRB)
+			crb_regs_page(&fe->crb, i, page_address(fe->regs[i]));
+		else
+			tis_regs_page(fe->tis, i, page_address(fe->regs[i]));
+	}
 
 	mutex_lock(&vt->fe_lock);
 	mutex_lock(&vt->io_lock);

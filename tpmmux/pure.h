@@ -14,6 +14,7 @@
 #ifdef __KERNEL__
 
 #include <linux/types.h>
+#include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
@@ -89,5 +90,35 @@ static inline void put_unaligned_be64(u64 v, void *p)
 }
 
 #endif /* __KERNEL__ */
+
+/*
+ * One aligned 32-bit store, little endian, for a page another party reads
+ * concurrently (the register pages a VMM maps): never seen torn.
+ */
+static inline void pure_store_le32(u32 *p, u32 v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap32(v);
+#endif
+#ifdef __KERNEL__
+	WRITE_ONCE(*p, v);
+#else
+	__atomic_store_n(p, v, __ATOMIC_RELAXED);
+#endif
+}
+
+/*
+ * One read of a byte of memory another party may change at any time (a
+ * guest's buffer): the value checked is the value used, never a second
+ * fetch.
+ */
+static inline u8 pure_load_u8(const u8 *p)
+{
+#ifdef __KERNEL__
+	return READ_ONCE(*p);
+#else
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+#endif
+}
 
 #endif /* _TPMMUX_PURE_H */

@@ -49,19 +49,6 @@
 /* The header's commandSize is known once this many bytes are in. */
 #define TIS_SIZE_KNOWN		6
 
-/* One aligned 32-bit store, little endian: a reader never sees it torn. */
-static inline void tis_store_le32(u32 *p, u32 v)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap32(v);
-#endif
-#ifdef __KERNEL__
-	WRITE_ONCE(*p, v);
-#else
-	__atomic_store_n(p, v, __ATOMIC_RELAXED);
-#endif
-}
-
 /**
  * tis_irq_line() - the level of the TIS interrupt
  * @st: the interface
@@ -695,15 +682,33 @@ u32 tis_cancelled(struct tis_state *st)
 void tis_regs_page(const struct tis_state *st, unsigned int loc, void *page)
 {
 	u32 *w = page;
+
+	if (loc >= TIS_NR_LOCALITIES)
+		return;
+	tis_regs_update(st, loc, page);
+	/* the rest never changes from 0: plain stores cannot tear it */
+	memset(&w[TIS_XDATA_FIFO_END / 4], 0, TIS_DID_VID - TIS_XDATA_FIFO_END);
+	memset(&w[TIS_RID / 4 + 1], 0, TIS_PAGE_SIZE - TIS_RID - 4);
+}
+
+/**
+ * tis_regs_update() - render the registers of a page tis_regs_page() made
+ * @st: the interface
+ * @loc: the locality, 0 to 4
+ * @page: a page tis_regs_page() rendered for @loc
+ *
+ * As tis_regs_page(), but only the words that hold registers are written:
+ * the rest of the page is zero already and stays so (the glue's hot path).
+ */
+void tis_regs_update(const struct tis_state *st, unsigned int loc, void *page)
+{
+	u32 *w = page;
 	u32 off;
 
 	if (loc >= TIS_NR_LOCALITIES)
 		return;
 	for (off = 0; off < TIS_XDATA_FIFO_END; off += 4)
-		tis_store_le32(&w[off / 4], tis_reg(st, loc, off));
-	tis_store_le32(&w[TIS_DID_VID / 4], tis_reg(st, loc, TIS_DID_VID));
-	tis_store_le32(&w[TIS_RID / 4], tis_reg(st, loc, TIS_RID));
-	/* the rest never changes from 0: plain stores cannot tear it */
-	memset(&w[TIS_XDATA_FIFO_END / 4], 0, TIS_DID_VID - TIS_XDATA_FIFO_END);
-	memset(&w[TIS_RID / 4 + 1], 0, TIS_PAGE_SIZE - TIS_RID - 4);
+		pure_store_le32(&w[off / 4], tis_reg(st, loc, off));
+	pure_store_le32(&w[TIS_DID_VID / 4], tis_reg(st, loc, TIS_DID_VID));
+	pure_store_le32(&w[TIS_RID / 4], tis_reg(st, loc, TIS_RID));
 }

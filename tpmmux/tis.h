@@ -201,5 +201,6 @@ u32 tis_cancelled(struct tis_state *st);
 bool tis_irq_line(const struct tis_state *st);
 bool tis_is_fifo(u32 offset, unsigned int size);
 void tis_regs_page(const struct tis_state *st, unsigned int loc, void *page);
+void tis_regs_update(const struct tis_state *st, unsigned int loc, void *page);
 
 #endif /* _TPMMUX_TIS_H */

@@ -1240,6 +1240,11 @@ static void test_crb_api(void)
 	crb_regs_page(&st, 4, page);
 	ok(page[0] == 0x81 && page[CRB_PAGE_SIZE - 1] == 0,
 	   "crb_regs_page: locality 4 renders, the rest zero");
+	page[CRB_PAGE_SIZE - 1] = 0xaa;
+	page[0] = 0;
+	crb_regs_update(&st, 4, page);
+	ok(page[0] == 0x81 && page[CRB_PAGE_SIZE - 1] == 0xaa,
+	   "crb_regs_update: the registers only, the rest as it was");
 }
 
 /* ------------------------------------------------------------------ */
@@ -1703,6 +1708,11 @@ static void test_tis_api(void)
 	ok(page[0] == 0x81 && page[TIS_DATA_FIFO] == 0xff &&
 	   page[0xc0] == 0 && page[0xf00] == 0x14 && page[0xfff] == 0,
 	   "tis_regs_page: registers, FIFO all ones, the rest zero");
+	page[0xfff] = 0xaa;
+	page[0] = 0;
+	tis_regs_update(&e.st, 0, page);
+	ok(page[0] == 0x81 && page[TIS_DATA_FIFO] == 0xff && page[0xfff] == 0xaa,
+	   "tis_regs_update: the registers only, the rest as it was");
 
 	/* bad responses from the glue */
 	tis_write(&e.st, TIS_REG(0, TIS_ACCESS), 1, TIS_ACCESS_REQUEST_USE);
