@@ -546,6 +546,14 @@ err_free:
 	return rc;
 }
 
+/* A register access of 1, 2, 4 or 8 bytes inside the region */
+static bool tpmmux_fe_access_ok(u32 offset, u32 size)
+{
+	return (size == 1 || size == 2 || size == 4 || size == 8) &&
+	       offset < TPMMUX_FE_REGION_SIZE &&
+	       size <= TPMMUX_FE_REGION_SIZE - offset;
+}
+
 static int tpmmux_fe_set_kick(struct tpmmux_fe *fe,
 			      const struct tpmmux_fe_kick *req)
 {
@@ -561,10 +569,7 @@ static int tpmmux_fe_set_kick(struct tpmmux_fe *fe,
 		tpmmux_fe_kick_detach(k);
 		return 0;
 	}
-	if (req->fd > INT_MAX || req->offset >= TPMMUX_FE_REGION_SIZE ||
-	    (req->size != 1 && req->size != 2 && req->size != 4 &&
-	     req->size != 8) ||
-	    req->offset + req->size > TPMMUX_FE_REGION_SIZE)
+	if (req->fd > INT_MAX || !tpmmux_fe_access_ok(req->offset, req->size))
 		return -EINVAL;
 	tpmmux_fe_kick_detach(k);
 	k->offset = req->offset;
@@ -604,10 +609,7 @@ static int tpmmux_fe_access(struct tpmmux_fe *fe, unsigned int cmd,
 
 	if (req->flags)
 		return -EOPNOTSUPP;
-	if (req->pad || req->offset >= TPMMUX_FE_REGION_SIZE ||
-	    (req->size != 1 && req->size != 2 && req->size != 4 &&
-	     req->size != 8) ||
-	    req->offset + req->size > TPMMUX_FE_REGION_SIZE)
+	if (req->pad || !tpmmux_fe_access_ok(req->offset, req->size))
 		return -EINVAL;
 	if (cmd == TPMMUX_IOC_FE_WRITE) {
 		act = tpmmux_fe_write(fe, req->offset, req->size, req->value);
