@@ -113,10 +113,19 @@ def ecc_primary_template():
     return pub
 
 
-def create_primary(hierarchy=RH_OWNER, unique=b""):
-    pub = ecc_primary_template()
-    if unique:
-        pub = pub[:-4] + struct.pack(">H", len(unique)) + unique + struct.pack(">H", 0)
+def rsa_primary_template(unique=b""):
+    """A restricted decryption RSA-2048 storage key (an RSA SRK's shape):
+    seconds of key generation on a real chip."""
+    attrs = 0x00030472
+    pub = struct.pack(">HHI", ALG_RSA, ALG_SHA256, attrs) + struct.pack(">H", 0)
+    pub += struct.pack(">HHH", ALG_AES, 128, ALG_CFB) + struct.pack(">H", ALG_NULL)
+    pub += struct.pack(">HI", 2048, 0)  # keyBits, exponent
+    pub += struct.pack(">H", len(unique)) + unique
+    return pub
+
+
+def create_primary_with(pub, hierarchy=RH_OWNER):
+    """CreatePrimary of template @pub, password session, empty auth."""
     sens = struct.pack(">HH", 0, 0)  # userAuth, data
     body = struct.pack(">I", hierarchy) + pw_auth()
     body += struct.pack(">H", len(sens)) + sens
@@ -124,6 +133,17 @@ def create_primary(hierarchy=RH_OWNER, unique=b""):
     body += struct.pack(">H", 0)  # outsideInfo
     body += struct.pack(">I", 0)  # creationPCR: empty selection
     return cmd(ST_SESSIONS, CC["CreatePrimary"], body)
+
+
+def create_primary(hierarchy=RH_OWNER, unique=b""):
+    pub = ecc_primary_template()
+    if unique:
+        pub = pub[:-4] + struct.pack(">H", len(unique)) + unique + struct.pack(">H", 0)
+    return create_primary_with(pub, hierarchy)
+
+
+def create_primary_rsa(hierarchy=RH_OWNER, unique=b""):
+    return create_primary_with(rsa_primary_template(unique), hierarchy)
 
 
 def start_hmac_session():

@@ -305,21 +305,9 @@ def keygen_loop(name, stop, started):
         d.xfer(tpm2.startup())
         started.set()
         while not stop.is_set():
-            r = d.xfer(rsa_primary())
+            r = d.xfer(tpm2.create_primary_rsa())
             if tpm2.rc_of(r) == 0:
                 d.xfer(tpm2.flush_context(struct.unpack(">I", r[10:14])[0]))
-
-
-def rsa_primary():
-    attrs = 0x00030472
-    pub = struct.pack(">HHI", tpm2.ALG_RSA, tpm2.ALG_SHA256, attrs) + struct.pack(">H", 0)
-    pub += struct.pack(">HHH", tpm2.ALG_AES, 128, tpm2.ALG_CFB) + struct.pack(">H", tpm2.ALG_NULL)
-    pub += struct.pack(">HI", 2048, 0) + struct.pack(">H", 0)
-    sens = struct.pack(">HH", 0, 0)
-    body = struct.pack(">I", tpm2.RH_OWNER) + tpm2.pw_auth()
-    body += struct.pack(">H", len(sens)) + sens + struct.pack(">H", len(pub)) + pub
-    body += struct.pack(">H", 0) + struct.pack(">I", 0)
-    return tpm2.cmd(tpm2.ST_SESSIONS, 0x131, body)
 
 
 def test_cancel_destroy(ctl):
@@ -337,7 +325,7 @@ def test_cancel_destroy(ctl):
     # in progress, then cancel: queued behind the other VM's keygen
     seen = cancelled = 0
     for _ in range(10):
-        c = rsa_primary()
+        c = tpm2.create_primary_rsa()
         v.buf[0:len(c)] = c
         v.ring(0)
         if v.wait(lambda: v.reg(CTRL_START) & 1, 5):
@@ -357,7 +345,7 @@ def test_cancel_destroy(ctl):
     t.ok(seen >= 1, "a poll during a queued command sees START = 1 (in progress)")
     t.ok(cancelled >= 1, "CTRL_CANCEL of a queued command: TPM_RC_CANCELED")
     # destroy while the guest waits
-    c = rsa_primary()
+    c = tpm2.create_primary_rsa()
     v.buf[0:len(c)] = c
     v.ring(0)
     v.wait(lambda: v.reg(CTRL_START) & 1, 5)

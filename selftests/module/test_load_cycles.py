@@ -36,27 +36,6 @@ def cycle():
     return e1 == 0 and e2 == 0
 
 
-def slabs():
-    subprocess.run(["sync"])
-    with open("/proc/sys/vm/drop_caches", "w") as f:
-        f.write("3\n")
-    base = "/sys/kernel/slab"
-    for name in os.listdir(base):
-        try:
-            with open(os.path.join(base, name, "shrink"), "w") as f:
-                f.write("1\n")
-        except OSError:
-            pass
-    caches = {}
-    with open("/proc/slabinfo") as f:
-        for line in f:
-            if line.startswith(("slabinfo", "#")):
-                continue
-            p = line.split()
-            caches[p[0]] = (int(p[1]), int(p[3]))  # active_objs, objsize
-    return caches
-
-
 def total_bytes(c):
     return sum(n * size for n, size in c.values())
 
@@ -68,11 +47,11 @@ def growth(before, after):
 def main():
     for _ in range(3):  # warm up: first-load allocations that stay
         cycle()
-    a = slabs()
+    a = tm.slabs()
     good = sum(cycle() for _ in range(CYCLES))
-    b = slabs()
+    b = tm.slabs()
     good += sum(cycle() for _ in range(CYCLES))
-    c = slabs()
+    c = tm.slabs()
     t.eq(good, 2 * CYCLES, "%d load/use/unload cycles all worked" % (2 * CYCLES))
     g1, g2 = growth(a, b), growth(b, c)
     for name, g in (("first", g1), ("second", g2)):

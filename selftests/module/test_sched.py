@@ -73,20 +73,6 @@ def hash32(i):
     return tpm2.cmd(tpm2.ST_NO_SESSIONS, 0x17D, body)
 
 
-def rsa_primary(unique):
-    """CreatePrimary of an RSA-2048 storage key (seconds on a slow chip)."""
-    attrs = 0x00030472
-    pub = struct.pack(">HHI", 0x0001, tpm2.ALG_SHA256, attrs) + struct.pack(">H", 0)
-    pub += struct.pack(">HHH", tpm2.ALG_AES, 128, tpm2.ALG_CFB) + struct.pack(">H", tpm2.ALG_NULL)
-    pub += struct.pack(">HI", 2048, 0)
-    pub += struct.pack(">H", len(unique)) + unique
-    sens = struct.pack(">HH", 0, 0)
-    body = struct.pack(">I", tpm2.RH_OWNER) + tpm2.pw_auth()
-    body += struct.pack(">H", len(sens)) + sens + struct.pack(">H", len(pub)) + pub
-    body += struct.pack(">HI", 0, 0)
-    return tpm2.cmd(tpm2.ST_SESSIONS, tpm2.CC["CreatePrimary"], body)
-
-
 def client(name, n, counts):
     ok = err = 0
     with tpm2.Dev("/dev/tpmmux-vm/" + name) as d:
@@ -147,7 +133,7 @@ def heavy_loop(stop, out):
     with tpm2.Dev("/dev/tpmmux-vm/heavy") as d:
         d.xfer(tpm2.startup())
         while not stop.is_set():
-            r = d.xfer(rsa_primary(struct.pack(">Q", gens)))
+            r = d.xfer(tpm2.create_primary_rsa(unique=struct.pack(">Q", gens)))
             if tpm2.rc_of(r) != 0:
                 errs += 1
                 continue

@@ -429,15 +429,7 @@ def test_cancel(ctl):
     os.set_blocking(a.fd, False)
     os.set_blocking(b.fd, False)
     # An RSA-2048 primary takes swtpm a while under TCG.
-    rsa = tpm2.create_primary()  # ECC; make it RSA below
-    rsa_tmpl = struct.pack(">HHI", tpm2.ALG_RSA, tpm2.ALG_SHA256, 0x00030472) + \
-        struct.pack(">H", 0) + struct.pack(">HHH", tpm2.ALG_AES, 128, tpm2.ALG_CFB) + \
-        struct.pack(">HHI", tpm2.ALG_NULL, 2048, 0) + struct.pack(">H", 0)
-    sens = struct.pack(">HH", 0, 0)
-    body = struct.pack(">I", tpm2.RH_OWNER) + tpm2.pw_auth() + \
-        struct.pack(">H", len(sens)) + sens + struct.pack(">H", len(rsa_tmpl)) + \
-        rsa_tmpl + struct.pack(">HI", 0, 0)
-    rsa = tpm2.cmd(tpm2.ST_SESSIONS, tpm2.CC["CreatePrimary"], body)
+    rsa = tpm2.create_primary_rsa()
     cancelled = None
     for attempt in range(5):
         os.write(a.fd, rsa)
